@@ -1,0 +1,1 @@
+"""The I/O-free kernel: types, instruments, events, bus and clocks."""
