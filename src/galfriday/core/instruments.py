@@ -20,7 +20,7 @@ _ROUNDINGS = frozenset({ROUND_HALF_EVEN, ROUND_DOWN, ROUND_UP, ROUND_FLOOR, ROUN
 
 def to_decimal(value: Decimal | str | int) -> Decimal:
     """Convert an exact representation to Decimal; floats and non-finite values are refused."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise InstrumentError(f"refusing binary float {value!r} for money; pass a str or Decimal")
     dec = value if isinstance(value, Decimal) else Decimal(value)
     if not dec.is_finite():
