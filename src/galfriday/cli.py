@@ -15,13 +15,36 @@ app = typer.Typer(
 )
 
 
+_registered = False
+
+
 def _register_subcommands() -> None:
     # Imported here so `galfriday --help` stays fast and a broken optional part names itself.
+    global _registered
+    if _registered:
+        return
+    _registered = True
     from galfriday.config.commands import app as config_app
     from galfriday.storage.commands import app as db_app
 
     app.add_typer(config_app, name="config", help="Validate and show the effective configuration.")
     app.add_typer(db_app, name="db", help="Create and migrate the relational database.")
+
+
+@app.command()
+def demo(
+    config: str | None = typer.Option(None, "--config", "-c", help="YAML configuration file."),
+    minutes: int = typer.Option(60, min=1, help="Length of the simulated session."),
+) -> None:
+    """Run the main job on embedded defaults: no servers, no API keys."""
+    from galfriday.app.demo import demo as run_demo
+    from galfriday.core.errors import GalFridayError
+
+    try:
+        raise typer.Exit(run_demo(config, minutes))
+    except GalFridayError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 @app.command()

@@ -5,8 +5,8 @@
 configuration of a run; ``public_dict`` is the same data with secrets masked, safe to log or store.
 """
 
-from galfriday.config.hashing import config_hash, public_dict
+from galfriday.config.hashing import config_hash, public_dict, secret_values
 from galfriday.config.loader import load_config
 from galfriday.config.schema import Settings
 
-__all__ = ["Settings", "config_hash", "load_config", "public_dict"]
+__all__ = ["Settings", "config_hash", "load_config", "public_dict", "secret_values"]

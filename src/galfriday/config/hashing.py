@@ -68,3 +68,16 @@ def config_hash(settings: Settings) -> str:
         ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every configured secret in clear text, so start-up can register them with the log redactor."""
+    found: list[str] = []
+
+    def collect(secret: str) -> str:
+        if secret:
+            found.append(secret)
+        return ""
+
+    _plain(settings, collect, str)
+    return found

@@ -105,3 +105,18 @@ def test_url_password_change_changes_the_hash() -> None:
         return config_hash(load_config(env={"GALFRIDAY__DATABASE__URL": url}))
 
     assert digest("one") != digest("two")
+
+
+def test_secret_values_lists_every_configured_secret_including_url_passwords() -> None:
+    from galfriday.config import secret_values
+
+    settings = load_config(
+        None,
+        env={
+            "GALFRIDAY__EXCHANGE__API_KEY": "key-AAAA1111",
+            "GALFRIDAY__EXCHANGE__API_SECRET": "secret-BBBB2222",
+            "GALFRIDAY__DATABASE__URL": "postgresql+asyncpg://bot:pw-CCCC3333@db.example/galfriday",
+        },
+    )
+    assert set(secret_values(settings)) >= {"key-AAAA1111", "secret-BBBB2222", "pw-CCCC3333"}
+    assert secret_values(load_config(None, env={})) == []
