@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL and Redis answer on 127.0.0.1 (install them with apt-get if absent).
+# Make sure PostgreSQL, Redis and InfluxDB answer on 127.0.0.1 (install them with apt-get if absent).
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -35,8 +35,10 @@ class DatabaseSettings(ConfigModel):
 class InfluxRetention(ConfigModel):
     """How long each group of measurements is kept (deployment guide)."""
 
-    market_data_days: int = Field(90, ge=1, description="market_data_l2, market_data_ohlcv, features.")
-    predictions_days: int = Field(30, ge=1, description="predictions.")
+    market_data_days: int = Field(90, ge=1, description="market_data_l2, market_data_ohlcv.")
+    predictions_days: int = Field(
+        30, ge=1, description="predictions and features (derived data, recomputable from market history)."
+    )
     metrics_days: int = Field(7, ge=1, description="portfolio_metrics, system_metrics.")
 
 
