@@ -25,10 +25,12 @@ def _register_subcommands() -> None:
         return
     _registered = True
     from galfriday.config.commands import app as config_app
+    from galfriday.marketdata.commands import app as data_app
     from galfriday.storage.commands import app as db_app
 
     app.add_typer(config_app, name="config", help="Validate and show the effective configuration.")
     app.add_typer(db_app, name="db", help="Create and migrate the relational database.")
+    app.add_typer(data_app, name="data", help="Market data: history and book-capture verification.")
 
 
 @app.command()
