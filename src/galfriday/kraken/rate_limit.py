@@ -7,8 +7,8 @@ while locked out extends the lock. So we wait *before* sending: every request fi
 a ``LeakyBucket``, and an error that says "slow down" pauses the bucket for everyone sharing it.
 
 ``LeakyBucket`` is the one counter model for both uses: public REST is ``capacity=burst``,
-``leak_per_s=rate``; the private REST counter (a later issue) is ``capacity=tier max``,
-``leak_per_s=tier decay`` with cost 2 for ledger/trade-history calls.
+``leak_per_s=rate``; the private REST counter is ``capacity=tier max``, ``leak_per_s=tier decay``
+with cost 2 for ledger/trade-history calls (``kraken.trading_limits.RestCallCounter``).
 
 Retries: ``RetryPolicy`` gives exponential backoff with jitter; ``classify_errors`` says which of
 Kraken's ``error`` strings are worth retrying and when (``EService:Throttled: <unix ts>`` names the
@@ -84,6 +84,33 @@ class LeakyBucket:
             while (wait := self._wait_s(cost)) > _EPSILON_S:
                 await self._sleep(wait)
             self._level += cost
+
+    def try_acquire(self, cost: float = 1.0) -> bool:
+        """Charge ``cost`` now if it fits, without waiting; False if it does not.
+
+        For *enforcing* a limit (the exchange simulator answers ``EAPI:Rate limit exceeded``
+        instead of making the caller wait).
+        """
+        if self._wait_s(cost) > _EPSILON_S:
+            return False
+        self._level += cost
+        return True
+
+    def charge(self, cost: float) -> None:
+        """Add ``cost`` unconditionally: a call that went out anyway, or one the exchange counted."""
+        self._drain(self._now())
+        self._level += cost
+
+    def wait_s(self, cost: float = 1.0) -> float:
+        """How long a call of ``cost`` would have to wait now (0.0 if it fits)."""
+        wait = self._wait_s(cost)
+        return wait if wait > _EPSILON_S else 0.0
+
+    @property
+    def level(self) -> float:
+        """The counter's current value, drained to now (for metrics and the simulator)."""
+        self._drain(self._now())
+        return self._level
 
     def pause_for(self, seconds: float) -> None:
         """Let nobody send for ``seconds`` (the exchange told us to back off)."""
