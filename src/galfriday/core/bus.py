@@ -227,6 +227,8 @@ class SyncBus(_BusCore):
         # every market-data event would cost more than the handlers of a typical backtest.
         cid = event.correlation_id
         token = correlation_id_var.set(cid) if cid else None
+        # The delivery below is repeated in _drain_pending on purpose: an extra method call per
+        # event costs more than the rest of the dispatch for a single subscriber.
         try:
             cls = event.__class__
             route = self._routes.get(cls) or self._route(cls)

@@ -12,7 +12,7 @@ import asyncio
 import heapq
 import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -61,11 +61,35 @@ class _Timer:
         return self.stop_ns is None or self.next_ns <= self.stop_ns
 
 
-def _check_timer_args(name: str, interval_ns: int) -> None:
+def _new_alert(name: str, at_ns: int, callback: TimerCallback, taken: Container[str], seq: int) -> _Timer:
+    if not name:
+        raise ClockError("a time alert needs a name")
+    if name in taken:
+        raise ClockError(f"a timer named {name!r} already exists")
+    return _Timer(name, callback, at_ns, 0, None, seq)
+
+
+def _new_repeating(
+    name: str,
+    interval_ns: int,
+    callback: TimerCallback,
+    taken: Container[str],
+    seq: int,
+    *,
+    first_from_ns: int,
+    stop_ns: int | None,
+) -> _Timer | None:
+    """A repeating timer first due one interval after ``first_from_ns``; None if it would never fire."""
     if not name:
         raise ClockError("a timer needs a name")
     if interval_ns <= 0:
         raise ClockError(f"timer {name!r}: interval must be positive, got {interval_ns} ns")
+    if name in taken:
+        raise ClockError(f"a timer named {name!r} already exists")
+    first = first_from_ns + interval_ns
+    if stop_ns is not None and first > stop_ns:
+        return None
+    return _Timer(name, callback, first, interval_ns, stop_ns, seq)
 
 
 class SimClock:
@@ -90,11 +114,7 @@ class SimClock:
         heapq.heappush(self._heap, (timer.next_ns, timer.seq, timer))
 
     def set_time_alert(self, name: str, at_ns: int, callback: TimerCallback) -> None:
-        if not name:
-            raise ClockError("a time alert needs a name")
-        if name in self._timers:
-            raise ClockError(f"a timer named {name!r} already exists")
-        timer = _Timer(name, callback, max(at_ns, self._now), 0, None, next(self._seq))
+        timer = _new_alert(name, max(at_ns, self._now), callback, self._timers, next(self._seq))
         self._timers[name] = timer
         self._push(timer)
 
@@ -107,15 +127,13 @@ class SimClock:
         start_ns: int | None = None,
         stop_ns: int | None = None,
     ) -> None:
-        _check_timer_args(name, interval_ns)
-        if name in self._timers:
-            raise ClockError(f"a timer named {name!r} already exists")
-        first = (start_ns if start_ns is not None else self._now) + interval_ns
-        if stop_ns is not None and first > stop_ns:
-            return
-        timer = _Timer(name, callback, first, interval_ns, stop_ns, next(self._seq))
-        self._timers[name] = timer
-        self._push(timer)
+        timer = _new_repeating(
+            name, interval_ns, callback, self._timers, next(self._seq),
+            first_from_ns=start_ns if start_ns is not None else self._now, stop_ns=stop_ns,
+        )
+        if timer is not None:
+            self._timers[name] = timer
+            self._push(timer)
 
     def cancel_timer(self, name: str) -> None:
         # Its heap entry stays behind and is skipped: it no longer is the timer under that name.
@@ -179,11 +197,7 @@ class LiveClock:
         timer.callback(TimeEvent(ts_event=now, ts_init=now, name=timer.name))
 
     def set_time_alert(self, name: str, at_ns: int, callback: TimerCallback) -> None:
-        if not name:
-            raise ClockError("a time alert needs a name")
-        if name in self._handles:
-            raise ClockError(f"a timer named {name!r} already exists")
-        self._schedule(_Timer(name, callback, at_ns, 0, None))
+        self._schedule(_new_alert(name, at_ns, callback, self._handles, 0))
 
     def set_timer(
         self,
@@ -194,13 +208,12 @@ class LiveClock:
         start_ns: int | None = None,
         stop_ns: int | None = None,
     ) -> None:
-        _check_timer_args(name, interval_ns)
-        if name in self._handles:
-            raise ClockError(f"a timer named {name!r} already exists")
-        first = (start_ns if start_ns is not None else time.time_ns()) + interval_ns
-        if stop_ns is not None and first > stop_ns:
-            return
-        self._schedule(_Timer(name, callback, first, interval_ns, stop_ns))
+        timer = _new_repeating(
+            name, interval_ns, callback, self._handles, 0,
+            first_from_ns=start_ns if start_ns is not None else time.time_ns(), stop_ns=stop_ns,
+        )
+        if timer is not None:
+            self._schedule(timer)
 
     def cancel_timer(self, name: str) -> None:
         handle = self._handles.pop(name, None)

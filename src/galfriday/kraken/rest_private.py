@@ -44,7 +44,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -54,6 +53,7 @@ import msgspec
 from galfriday.core.errors import ConfigError
 from galfriday.kraken.auth import KrakenSigner, SecretInput, reveal_secret
 from galfriday.kraken.circuit_breaker import CircuitBreaker
+from galfriday.kraken.http_session import HttpSessionOwner
 from galfriday.kraken.nonce import FileNonceSource, NonceSource
 from galfriday.kraken.orders_wire import (
     AddOrderRequest,
@@ -271,7 +271,7 @@ def parse_trade_volume(result: Mapping[str, Any]) -> TradeVolume:
 # ------------------------------------------------------------------------------- client
 
 
-class KrakenPrivateClient:
+class KrakenPrivateClient(HttpSessionOwner):
     """Kraken private REST for one API key. Use as ``async with KrakenPrivateClient(...) as c``.
 
     One ``nonce_source`` per key and process (it is shared by every client of the key). Pass shared
@@ -317,9 +317,7 @@ class KrakenPrivateClient:
         self._sleep = sleep
         self._signer = KrakenSigner(api_secret)
         self._auth_headers = {"API-Key": reveal_secret(api_key), "User-Agent": user_agent}
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self._session = session
-        self._owns_session = session is None
+        super().__init__(session, timeout_s=timeout_s)
 
     @classmethod
     def from_settings(cls, exchange: ExchangeSettings, **kwargs: Any) -> KrakenPrivateClient:
@@ -342,23 +340,6 @@ class KrakenPrivateClient:
     def __repr__(self) -> str:
         return f"KrakenPrivateClient({self.base_url!r}, tier={self.tier!r})"
 
-    async def __aenter__(self) -> KrakenPrivateClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
-        return self._session
 
     # -- the one request path ------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from decimal import Decimal
-from types import TracebackType
 from typing import Any
 
 import aiohttp
@@ -29,6 +28,7 @@ import msgspec
 
 from galfriday.core.errors import GalFridayError
 from galfriday.core.types import Side
+from galfriday.kraken.http_session import HttpSessionOwner
 from galfriday.kraken.rate_limit import (
     LeakyBucket,
     RetryPolicy,
@@ -175,7 +175,7 @@ def parse_trades(result: Mapping[str, Any]) -> TradesPage:
 # ----------------------------------------------------------------------------------- client
 
 
-class KrakenPublicClient:
+class KrakenPublicClient(HttpSessionOwner):
     """Kraken public REST over one aiohttp session. Use as ``async with KrakenPublicClient() as c``.
 
     ``base_url`` points anywhere that speaks Kraken's API (the exchange simulator, a test server).
@@ -195,28 +195,8 @@ class KrakenPublicClient:
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter if limiter is not None else public_rest_limiter()
         self.retry = retry if retry is not None else RetryPolicy()
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self._headers = {"User-Agent": user_agent}
-        self._session = session
-        self._owns_session = session is None
+        super().__init__(session, timeout_s=timeout_s, headers={"User-Agent": user_agent})
 
-    async def __aenter__(self) -> KrakenPublicClient:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        if self._owns_session and self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    def _get_session(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=self._timeout, headers=self._headers)
-        return self._session
 
     # -- the one request path ------------------------------------------------------------------
 
