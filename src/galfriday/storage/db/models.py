@@ -301,3 +301,8 @@ class ConfigurationRow(Base):
             sqlite_where=sa.text("is_active"),
         ),
     )
+
+
+# Tables beyond the schema document live in their own modules; importing them here registers them
+# on Base.metadata wherever the models are loaded (Alembic env, the model/migration agreement test).
+from galfriday.storage.db import models_halt as _models_halt  # noqa: E402, F401
