@@ -25,12 +25,16 @@ def _register_subcommands() -> None:
         return
     _registered = True
     from galfriday.config.commands import app as config_app
+    from galfriday.features.cli import register as register_features
     from galfriday.marketdata.commands import app as data_app
     from galfriday.storage.commands import app as db_app
 
     app.add_typer(config_app, name="config", help="Validate and show the effective configuration.")
     app.add_typer(db_app, name="db", help="Create and migrate the relational database.")
     app.add_typer(data_app, name="data", help="Market data: history and book-capture verification.")
+    features_app = typer.Typer(no_args_is_help=True)
+    register_features(features_app)
+    app.add_typer(features_app, name="features", help="Compute feature sets from candle files.")
 
 
 @app.command()

@@ -167,10 +167,13 @@ class MarketDataStale(Event, frozen=True, kw_only=True):
 
 
 class FeatureVectorComputed(Event, frozen=True, kw_only=True):
+    """Feature values in the feature set's fixed order. A missing value (still warming up) is NaN
+    in process; JSON has no NaN, so after an encode/decode round trip it arrives as None."""
+
     pair: str
     feature_set_id: str
     names: tuple[str, ...]
-    values: tuple[float, ...]
+    values: tuple[float | None, ...]
 
 
 class PredictionMade(Event, frozen=True, kw_only=True):

@@ -105,3 +105,13 @@ def test_ids_are_unique_and_commands_are_events() -> None:
     order = ev.SubmitOrder(ts_event=0, ts_init=0, client_order_id="c", pair="XRP/USD", side=Side.SELL,
                            order_type=OrderType.STOP_LOSS, qty=Decimal(1), trigger_price=Decimal("0.4"))
     assert order.order_type.has_trigger_price and not order.order_type.has_limit_price
+
+
+def test_feature_vector_with_missing_values_survives_the_codec() -> None:
+    vector = ev.FeatureVectorComputed(
+        ts_event=1, ts_init=1, pair="XRP/USD", feature_set_id="default_v1",
+        names=("rsi_14", "atr_14"), values=(float("nan"), 0.25),
+    )
+    back = ev.decode_event(ev.encode_event(vector))
+    assert isinstance(back, ev.FeatureVectorComputed)
+    assert back.values == (None, 0.25)  # JSON has no NaN: missing arrives as None
