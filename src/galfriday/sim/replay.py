@@ -81,8 +81,11 @@ def _timestamps_ns(column: pa.ChunkedArray, path: Path) -> list[int]:
     if pa.types.is_integer(kind):
         values = column.to_pylist()
         biggest = max((abs(v) for v in values), default=0)
-        scale = next(s for limit, s in ((1e11, NS_PER_S), (1e14, 10**6), (1e17, 10**3), (math.inf, 1))
-                     if biggest < limit)
+        scale = next(
+            s
+            for limit, s in ((1e11, NS_PER_S), (1e14, 10**6), (1e17, 10**3), (math.inf, 1))
+            if biggest < limit
+        )
         return [v * scale for v in values]
     if pa.types.is_floating(kind):
         seconds = [Decimal(repr(v)) for v in column.to_pylist()]
@@ -117,7 +120,11 @@ class CandleFile:
     """OHLCV rows of one pair as ``BarClosed`` events (see the module docstring)."""
 
     def __init__(
-        self, path: str | Path, pair: str, *, interval_s: int | None = None,
+        self,
+        path: str | Path,
+        pair: str,
+        *,
+        interval_s: int | None = None,
         instrument: Instrument | None = None,
     ) -> None:
         self.path, self.pair = Path(path), pair
@@ -133,8 +140,10 @@ class CandleFile:
         cols["vwap"] = _decimals(vwap, tick) if vwap is not None else [None] * len(ts)
         count = _optional(table, "count")
         cols["count"] = count.to_pylist() if count is not None else [0] * len(ts)
-        self._rows = [tuple(cols[c][i] for c in ("open", "high", "low", "close", "volume", "vwap", "count"))
-                      for i in order]
+        self._rows = [
+            tuple(cols[c][i] for c in ("open", "high", "low", "close", "volume", "vwap", "count"))
+            for i in order
+        ]
         self._ids = EventIds(f"replay:candles:{self.path.name}:{pair}")
 
     def __len__(self) -> int:
@@ -151,9 +160,19 @@ class CandleFile:
         for open_ns, (o, h, low, c, v, vwap, count) in zip(self._open_ns, self._rows, strict=True):
             ts = open_ns + interval_ns
             yield BarClosed(
-                ts_event=ts, ts_init=ts, event_id=self._ids(), pair=self.pair, interval_s=self.interval_s,
-                open_time_ns=open_ns, open=o, high=h, low=low, close=c, volume=v,
-                vwap=vwap if vwap is not None else ((h + low + c) / 3).quantize(c), trade_count=count,
+                ts_event=ts,
+                ts_init=ts,
+                event_id=self._ids(),
+                pair=self.pair,
+                interval_s=self.interval_s,
+                open_time_ns=open_ns,
+                open=o,
+                high=h,
+                low=low,
+                close=c,
+                volume=v,
+                vwap=vwap if vwap is not None else ((h + low + c) / 3).quantize(c),
+                trade_count=count,
             )
 
 
@@ -195,8 +214,14 @@ class TradeFile:
     def __iter__(self) -> Iterator[MarketTradeReceived]:
         for ts, price, qty, side, trade_id in self._rows:
             yield MarketTradeReceived(
-                ts_event=ts, ts_init=ts, event_id=self._ids(), pair=self.pair, price=price, qty=qty,
-                side=side, trade_id=trade_id,
+                ts_event=ts,
+                ts_init=ts,
+                event_id=self._ids(),
+                pair=self.pair,
+                price=price,
+                qty=qty,
+                side=side,
+                trade_id=trade_id,
             )
 
 
@@ -216,7 +241,10 @@ class Replay:
         return heapq.merge(*self._sources, key=_event_time)
 
     async def paced(
-        self, speed: float = 1.0, *, sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        self,
+        speed: float = 1.0,
+        *,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> AsyncIterator[Event]:
         """Events at ``speed`` x real time: 1.0 as recorded, 10.0 ten times faster, ``math.inf``

@@ -28,7 +28,10 @@ class MarketGenerator:
     """A stream of market events; ``events`` continues where the previous call stopped."""
 
     def __init__(
-        self, profiles: Sequence[PairProfile] | None = None, *, seed: int = 0,
+        self,
+        profiles: Sequence[PairProfile] | None = None,
+        *,
+        seed: int = 0,
         start_ns: int = DEFAULT_START_NS,
     ) -> None:
         profiles = tuple(profiles) if profiles is not None else default_profiles()
@@ -36,8 +39,12 @@ class MarketGenerator:
         if not profiles or len(set(pairs)) != len(pairs):
             raise SimError(f"need one profile per pair, got {pairs}; see market.default_profiles()")
         self._markets = [
-            PairMarket(p, random.Random(f"{seed}:{p.instrument.symbol}"), start_ns + i,
-                       EventIds(f"market-gen:{seed}:{p.instrument.symbol}"))
+            PairMarket(
+                p,
+                random.Random(f"{seed}:{p.instrument.symbol}"),
+                start_ns + i,
+                EventIds(f"market-gen:{seed}:{p.instrument.symbol}"),
+            )
             for i, p in enumerate(profiles)
         ]
         self._heap = [(m.next_ts, i) for i, m in enumerate(self._markets)]

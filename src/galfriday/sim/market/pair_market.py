@@ -120,7 +120,12 @@ class PairMarket:
     def _book_event(self, ts: int, snapshot: bool = False) -> OrderBookUpdated:
         bids, asks = self._book.snapshot()
         return OrderBookUpdated(
-            ts_event=ts, ts_init=ts, event_id=self._ids(), pair=self.pair, bids=bids, asks=asks,
+            ts_event=ts,
+            ts_init=ts,
+            event_id=self._ids(),
+            pair=self.pair,
+            bids=bids,
+            asks=asks,
             is_snapshot=snapshot,
         )
 
@@ -139,8 +144,11 @@ class PairMarket:
         side = book.asks if buy else book.bids
         want = self._lots(self._trade_lots)
         if (fair - side.best()) * side.direction > 0:  # the fair price lies beyond the touch: sweep
-            swept = [q for p, q in zip(side.prices[:_MAX_SWEEP_LEVELS], side.qtys, strict=False)
-                     if (fair - p) * side.direction >= 0]
+            swept = [
+                q
+                for p, q in zip(side.prices[:_MAX_SWEEP_LEVELS], side.qtys, strict=False)
+                if (fair - p) * side.direction >= 0
+            ]
             want += sum(swept)
         events: list[Event] = []
         aggressor = Side.BUY if buy else Side.SELL
@@ -149,11 +157,19 @@ class PairMarket:
             take = min(qty, want)
             want -= take
             self._trade_seq += 1
-            events.append(MarketTradeReceived(
-                ts_event=ts, ts_init=ts, event_id=self._ids(), pair=self.pair,
-                price=self._tick * price, qty=self._lot * take, side=aggressor,
-                trade_id=str(self._trade_seq), ord_type="market",
-            ))
+            events.append(
+                MarketTradeReceived(
+                    ts_event=ts,
+                    ts_init=ts,
+                    event_id=self._ids(),
+                    pair=self.pair,
+                    price=self._tick * price,
+                    qty=self._lot * take,
+                    side=aggressor,
+                    trade_id=str(self._trade_seq),
+                    ord_type="market",
+                )
+            )
             ts += 1
             if take < qty:
                 side.set_qty(0, qty - take)

@@ -79,8 +79,14 @@ def default_profiles() -> tuple[PairProfile, ...]:
     return (
         PairProfile(instrument=instruments["XRP/USD"], start_price=Decimal("0.52000")),
         PairProfile(
-            instrument=instruments["DOGE/USD"], start_price=Decimal("0.1200000"),
-            spread_ticks=(2, 10), level_gap_ticks=(2, 20), level_qty=Decimal(20000),
-            trade_qty=Decimal(5000), trade_rate_hz=0.4, book_update_hz=6.0, garch_omega=2e-11,
+            instrument=instruments["DOGE/USD"],
+            start_price=Decimal("0.1200000"),
+            spread_ticks=(2, 10),
+            level_gap_ticks=(2, 20),
+            level_qty=Decimal(20000),
+            trade_qty=Decimal(5000),
+            trade_rate_hz=0.4,
+            book_update_hz=6.0,
+            garch_omega=2e-11,
         ),
     )

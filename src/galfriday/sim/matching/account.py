@@ -84,9 +84,7 @@ class Account:
     def pay(self, asset: str, amount: Decimal) -> None:
         """Spend ``amount`` from what is available (the part of a fill its hold did not cover)."""
         if amount < 0 or amount > self.available(asset):
-            raise SimError(
-                f"pay {amount} {asset} exceeds the available {self.available(asset)} (engine bug)"
-            )
+            raise SimError(f"pay {amount} {asset} exceeds the available {self.available(asset)} (engine bug)")
         self._total[asset] = EXACT.subtract(self.total(asset), amount)
 
     def receive(self, asset: str, amount: Decimal) -> None:

@@ -99,4 +99,3 @@ def match_bar(bar: BarClosed, ex: Executions, config: FillModelConfig) -> None:
                 break
             if order.active_ns <= start:
                 budget.fill(ex, order, limit, LiquiditySide.MAKER, ts)
-

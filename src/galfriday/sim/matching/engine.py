@@ -64,7 +64,11 @@ class MatchingEngine:
     """
 
     def __init__(
-        self, instrument: Instrument, account: Account, config: FillModelConfig | None = None, *,
+        self,
+        instrument: Instrument,
+        account: Account,
+        config: FillModelConfig | None = None,
+        *,
         seed: int = 0,
     ) -> None:
         self._instrument = instrument
@@ -167,15 +171,22 @@ class MatchingEngine:
         return self.on_book_levels(event.ts_event, event.bids, event.asks)
 
     def on_book_levels(
-        self, ts_ns: int, bids: Sequence[BookLevel] | Sequence[tuple[Decimal, Decimal]],
+        self,
+        ts_ns: int,
+        bids: Sequence[BookLevel] | Sequence[tuple[Decimal, Decimal]],
         asks: Sequence[BookLevel] | Sequence[tuple[Decimal, Decimal]],
     ) -> list[ExecutionReport]:
         """A book update given as levels (best first): ``BookLevel`` or ``(price, qty)`` pairs."""
         self._enter(_TICKS)
         self._advance(ts_ns)
         self._book.update(ts_ns, bids, asks)
-        match_book(ts_ns, self._book, self._ex, mid_triggers=self._last_trade is None,
-                   keep_market_rest=self._keep_market_rest)
+        match_book(
+            ts_ns,
+            self._book,
+            self._ex,
+            mid_triggers=self._last_trade is None,
+            keep_market_rest=self._keep_market_rest,
+        )
         return self._ex.take_reports()
 
     def on_trade(self, event: MarketTradeReceived) -> list[ExecutionReport]:
@@ -186,8 +197,14 @@ class MatchingEngine:
         self._last_trade = event.price
         cfg = self._config
         match_trade(
-            ts, event.price, event.qty, event.side, self._ex, takers_on_prints=self._book.ts_ns is None,
-            on_touch=cfg.limit_fill_on_touch, slippage_bps=cfg.slippage_bps,
+            ts,
+            event.price,
+            event.qty,
+            event.side,
+            self._ex,
+            takers_on_prints=self._book.ts_ns is None,
+            on_touch=cfg.limit_fill_on_touch,
+            slippage_bps=cfg.slippage_bps,
             keep_market_rest=self._keep_market_rest,
         )
         return self._ex.take_reports()

@@ -22,18 +22,36 @@ from galfriday.sim.matching.reports import ExecType, ExecutionReport
 from galfriday.sim.matching.working import WorkingOrders
 
 ZERO = Decimal(0)
-_ENDINGS = {OrderStatus.CANCELED: ExecType.CANCELED, OrderStatus.EXPIRED: ExecType.EXPIRED,
-            OrderStatus.REJECTED: ExecType.REJECTED}
+_ENDINGS = {
+    OrderStatus.CANCELED: ExecType.CANCELED,
+    OrderStatus.EXPIRED: ExecType.EXPIRED,
+    OrderStatus.REJECTED: ExecType.REJECTED,
+}
 
 
 class Executions:
     __slots__ = (
-        "_base", "_ids", "_maker_fee", "_pair", "_quote", "_taker_fee", "account", "fee_quantum", "lot",
-        "now_ns", "reports", "tick", "working",
+        "_base",
+        "_ids",
+        "_maker_fee",
+        "_pair",
+        "_quote",
+        "_taker_fee",
+        "account",
+        "fee_quantum",
+        "lot",
+        "now_ns",
+        "reports",
+        "tick",
+        "working",
     )
 
     def __init__(
-        self, instrument: Instrument, account: Account, working: WorkingOrders, ids: KrakenIds,
+        self,
+        instrument: Instrument,
+        account: Account,
+        working: WorkingOrders,
+        ids: KrakenIds,
         fee_decimals: int,
     ) -> None:
         self.account = account
@@ -57,7 +75,11 @@ class Executions:
         self.reports.append(self.snapshot(order, exec_type, ts, reason))
 
     def snapshot(
-        self, order: SimOrder, exec_type: ExecType, ts: int, reason: str = "",
+        self,
+        order: SimOrder,
+        exec_type: ExecType,
+        ts: int,
+        reason: str = "",
         fill: tuple[Decimal, Decimal, Decimal, LiquiditySide] | None = None,
     ) -> ExecutionReport:
         """The report of ``order`` as it is now; ``fill`` = (qty, price, fee, liquidity) of a trade."""
@@ -65,28 +87,73 @@ class Executions:
         # positional, in field order (see ExecutionReport): this is the engine's hottest line
         if fill is None:
             return ExecutionReport(
-                exec_type, status, order.order_id, order.client_order_id, self._pair, order.side,
-                order.order_type, order.qty, order.limit_price, order.trigger_price, order.cum_qty,
-                ZERO if status in TERMINAL else order.qty - order.cum_qty, order.cum_cost, order.cum_fee,
-                ts, ts if ts > self.now_ns else self.now_ns, reason,
+                exec_type,
+                status,
+                order.order_id,
+                order.client_order_id,
+                self._pair,
+                order.side,
+                order.order_type,
+                order.qty,
+                order.limit_price,
+                order.trigger_price,
+                order.cum_qty,
+                ZERO if status in TERMINAL else order.qty - order.cum_qty,
+                order.cum_cost,
+                order.cum_fee,
+                ts,
+                ts if ts > self.now_ns else self.now_ns,
+                reason,
             )
         return ExecutionReport(
-            exec_type, status, order.order_id, order.client_order_id, self._pair, order.side,
-            order.order_type, order.qty, order.limit_price, order.trigger_price, order.cum_qty,
-            ZERO if status in TERMINAL else order.qty - order.cum_qty, order.cum_cost, order.cum_fee,
-            ts, ts if ts > self.now_ns else self.now_ns, reason, self._ids.trade_id(), fill[0], fill[1],
-            fill[2], self._quote, fill[3],
+            exec_type,
+            status,
+            order.order_id,
+            order.client_order_id,
+            self._pair,
+            order.side,
+            order.order_type,
+            order.qty,
+            order.limit_price,
+            order.trigger_price,
+            order.cum_qty,
+            ZERO if status in TERMINAL else order.qty - order.cum_qty,
+            order.cum_cost,
+            order.cum_fee,
+            ts,
+            ts if ts > self.now_ns else self.now_ns,
+            reason,
+            self._ids.trade_id(),
+            fill[0],
+            fill[1],
+            fill[2],
+            self._quote,
+            fill[3],
         )
 
     def refuse(self, request: OrderRequest, reason: str, ts: int) -> None:
         """A submission refused before it became an order (no order id, nothing held)."""
-        self.reports.append(ExecutionReport(
-            exec_type=ExecType.REJECTED, status=OrderStatus.REJECTED, order_id="",
-            client_order_id=request.client_order_id, pair=self._pair, side=request.side,
-            order_type=request.order_type, order_qty=request.qty, limit_price=request.limit_price,
-            trigger_price=request.trigger_price, cum_qty=ZERO, leaves_qty=ZERO, cum_cost=ZERO,
-            cum_fee=ZERO, ts_event=ts, ts_init=max(ts, self.now_ns), reason=reason,
-        ))
+        self.reports.append(
+            ExecutionReport(
+                exec_type=ExecType.REJECTED,
+                status=OrderStatus.REJECTED,
+                order_id="",
+                client_order_id=request.client_order_id,
+                pair=self._pair,
+                side=request.side,
+                order_type=request.order_type,
+                order_qty=request.qty,
+                limit_price=request.limit_price,
+                trigger_price=request.trigger_price,
+                cum_qty=ZERO,
+                leaves_qty=ZERO,
+                cum_cost=ZERO,
+                cum_fee=ZERO,
+                ts_event=ts,
+                ts_init=max(ts, self.now_ns),
+                reason=reason,
+            )
+        )
 
     # -- transitions ----------------------------------------------------------------------------
 

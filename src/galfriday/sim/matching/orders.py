@@ -68,9 +68,26 @@ class SimOrder:
     """The engine's private, mutable state of one open order (reports are the public view)."""
 
     __slots__ = (
-        "active_ns", "client_order_id", "cum_cost", "cum_fee", "cum_qty", "expire_ns", "hold",
-        "is_buy", "limit_price", "live", "order_id", "order_type", "phase", "post_only", "qty",
-        "seq", "side", "status", "tif", "trigger_price",
+        "active_ns",
+        "client_order_id",
+        "cum_cost",
+        "cum_fee",
+        "cum_qty",
+        "expire_ns",
+        "hold",
+        "is_buy",
+        "limit_price",
+        "live",
+        "order_id",
+        "order_type",
+        "phase",
+        "post_only",
+        "qty",
+        "seq",
+        "side",
+        "status",
+        "tif",
+        "trigger_price",
     )
 
     def __init__(

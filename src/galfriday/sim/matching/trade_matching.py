@@ -28,8 +28,16 @@ from galfriday.sim.matching.triggers import watch_triggers
 
 
 def match_trade(
-    ts: int, price: Decimal, qty: Decimal, aggressor: Side, ex: Executions, *, takers_on_prints: bool,
-    on_touch: bool, slippage_bps: Decimal, keep_market_rest: bool,
+    ts: int,
+    price: Decimal,
+    qty: Decimal,
+    aggressor: Side,
+    ex: Executions,
+    *,
+    takers_on_prints: bool,
+    on_touch: bool,
+    slippage_bps: Decimal,
+    keep_market_rest: bool,
 ) -> None:
     working = ex.working
     if not working:

@@ -42,8 +42,11 @@ class OrderRules:
 
     def rejection(self, request: OrderRequest, *, now_ns: int, reference: Decimal | None) -> str | None:
         """Kraken's error string for an order it would refuse, or None if the order is acceptable."""
-        if not (isinstance(request.side, Side) and isinstance(request.order_type, OrderType)
-                and isinstance(request.time_in_force, TimeInForce)):
+        if not (
+            isinstance(request.side, Side)
+            and isinstance(request.order_type, OrderType)
+            and isinstance(request.time_in_force, TimeInForce)
+        ):
             return reasons.INVALID_ARGUMENTS  # e.g. the string "BUY": use the enums from core.types
         qty = request.qty
         if not isinstance(qty, Decimal) or not qty.is_finite() or qty <= 0 or qty % self.lot:
