@@ -157,6 +157,7 @@ class TradingSystem:
             clock,
             self.bus.publish,
             self.portfolio.order_tags,
+            watch_stops=True,  # no ExecutionHandler here: the strategy guards the bracket itself
         )
         self.portfolio.attach(self.bus)  # first: marks and drawdowns move before anyone reads them
         self.halt.attach(self.bus)

@@ -29,6 +29,7 @@ from galfriday.core.bus import AsyncBus, SyncBus
 from galfriday.core.clock import NS_PER_S, Clock, LiveClock, SimClock
 from galfriday.core.events import (
     CancelOrder,
+    ClosePosition,
     Event,
     OrderFilled,
     PositionChanged,
@@ -209,9 +210,10 @@ def test_a_backtest_session_trades_end_to_end(session: Backtest) -> None:
             assert event.limit_price is not None
 
     # client-side OCO: a stop that fires cancels the take-profit legs
-    by_stop = ("oco: stop-loss triggered", "closing (SL_HIT)")  # the handler's stop, or the strategy's
-    stop_cancels = [c for c in session.of(CancelOrder) if c.reason in by_stop]
-    assert {c.reason for c in stop_cancels} == set(by_stop)
+    # (the handler holds the stop; the strategy no longer closes on SL/TP itself)
+    stop_cancels = [c for c in session.of(CancelOrder) if c.reason == "oco: stop-loss triggered"]
+    assert stop_cancels
+    assert not [c for c in session.of(ClosePosition) if c.reason in (ExitReason.SL_HIT, ExitReason.TP_HIT)]
     assert all(tags.get(c.client_order_id).purpose is OrderPurpose.TAKE_PROFIT for c in stop_cancels)
 
     # realised P&L == what the venue's account gained or lost, fees included, to the cent

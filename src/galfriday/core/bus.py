@@ -209,7 +209,13 @@ class SyncBus(_BusCore):
         self._sample_mask = latency_sample_every - 1
 
     def subscribe(
-        self, event_type: type, handler: Handler, *, name: str | None = None, critical: bool = False
+        self,
+        event_type: type,
+        handler: Handler,
+        *,
+        name: str | None = None,
+        critical: bool = False,
+        group: str | None = None,  # accepted for parity with AsyncBus: delivery here is globally ordered
     ) -> Subscription:
         if inspect.iscoroutinefunction(handler):
             raise BusError(
@@ -286,22 +292,29 @@ class SyncBus(_BusCore):
 
 
 class _Mailbox:
-    """A bounded FIFO of (event, publish time) feeding one subscriber's task."""
+    """A bounded FIFO of (subscription, event, publish time) feeding one task.
 
-    __slots__ = ("busy", "items", "maxsize", "overflow", "space_waiters", "task", "waiter")
+    Each subscription has its own mailbox unless it names a ``group``: the subscriptions of one
+    group share a mailbox, so one component sees all its events in publish order (a fill is never
+    overtaken by the cancel published after it, even though they are different event classes).
+    """
 
-    def __init__(self, maxsize: int, overflow: Overflow) -> None:
-        self.items: deque[tuple[Any, int]] = deque()
+    __slots__ = ("busy", "items", "maxsize", "name", "overflow", "space_waiters", "task", "users", "waiter")
+
+    def __init__(self, name: str, maxsize: int, overflow: Overflow) -> None:
+        self.name = name
+        self.items: deque[tuple[Subscription, Any, int]] = deque()
         self.maxsize = maxsize
         self.overflow = overflow
         self.waiter: asyncio.Future[None] | None = None
         self.space_waiters: deque[asyncio.Future[None]] = deque()
         self.task: asyncio.Task[None] | None = None
         self.busy = False
+        self.users = 0  # subscriptions delivering through this mailbox
 
 
 class AsyncBus(_BusCore):
-    """Live bus: a bounded queue and a task per subscriber; ``publish`` never blocks or awaits.
+    """Live bus: bounded queues, each drained by its own task; ``publish`` never blocks or awaits.
 
     When a queue is full the subscription's overflow policy drops an event, counts it and, for a
     critical subscriber, reports a failure. Producers that may wait (e.g. a replay feeding a paper
@@ -317,6 +330,7 @@ class AsyncBus(_BusCore):
             raise BusError("default_maxsize must be >= 1")
         self._default_maxsize = default_maxsize
         self._running = False
+        self._mailboxes: dict[str, _Mailbox] = {}
 
     def subscribe(
         self,
@@ -327,20 +341,35 @@ class AsyncBus(_BusCore):
         critical: bool = False,
         maxsize: int | None = None,
         overflow: Overflow = Overflow.DROP_NEWEST,
+        group: str | None = None,
     ) -> Subscription:
+        """Subscribe ``handler``; subscriptions with the same ``group`` share one ordered queue
+        (its size and overflow policy are set by the group's first subscription)."""
         size = maxsize or self._default_maxsize
         if size < 1:
             raise BusError("maxsize must be >= 1")
         sub = self._add(event_type, handler, name, critical)
-        sub.mailbox = _Mailbox(size, overflow)
-        if self._running:
-            self._start_task(sub)
+        key = f"group:{group}" if group else f"sub:{sub.seq}"
+        box = self._mailboxes.get(key)
+        if box is None:
+            box = self._mailboxes[key] = _Mailbox(group or sub.name, size, overflow)
+            if self._running:
+                self._start_task(box)
+        box.users += 1
+        sub.mailbox = box
         return sub
 
     def unsubscribe(self, sub: Subscription) -> None:
         super().unsubscribe(sub)
-        if sub.mailbox is not None and sub.mailbox.task is not None:
-            sub.mailbox.task.cancel()
+        box = sub.mailbox
+        if box is None:
+            return
+        sub.mailbox = None  # events still queued for it are skipped
+        box.users -= 1
+        if box.users == 0:
+            self._mailboxes = {k: b for k, b in self._mailboxes.items() if b is not box}
+            if box.task is not None:
+                box.task.cancel()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -348,33 +377,30 @@ class AsyncBus(_BusCore):
         if self._running:
             return
         self._running = True
-        for sub in self._subs:
-            self._start_task(sub)
+        for box in self._mailboxes.values():
+            self._start_task(box)
 
-    def _start_task(self, sub: Subscription) -> None:
-        assert sub.mailbox is not None
-        sub.mailbox.task = asyncio.get_running_loop().create_task(
-            self._consume(sub), name=f"bus:{sub.name}"
-        )
+    def _start_task(self, box: _Mailbox) -> None:
+        box.task = asyncio.get_running_loop().create_task(self._consume(box), name=f"bus:{box.name}")
 
     async def stop(self, *, drain: bool = True, timeout_s: float = 5.0) -> None:
-        """Stop every subscriber task, first delivering what is queued unless ``drain`` is False."""
+        """Stop every task, first delivering what is queued unless ``drain`` is False."""
+        boxes = list(self._mailboxes.values())
         if drain and self._running:
             deadline = time.monotonic() + timeout_s
-            while any(s.mailbox and (s.mailbox.items or s.mailbox.busy) for s in self._subs):
+            while any(b.items or b.busy for b in boxes):
                 if time.monotonic() > deadline:
-                    left = sum(len(s.mailbox.items) for s in self._subs if s.mailbox)
+                    left = sum(len(b.items) for b in boxes)
                     logger.warning("bus stop: %d events still queued after %.1fs", left, timeout_s)
                     break
                 await asyncio.sleep(0.001)
         self._running = False
-        tasks = [s.mailbox.task for s in self._subs if s.mailbox and s.mailbox.task]
+        tasks = [b.task for b in boxes if b.task]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        for sub in self._subs:
-            if sub.mailbox:
-                sub.mailbox.task = None
+        for box in boxes:
+            box.task = None
 
     # -- publishing -----------------------------------------------------------------------------
 
@@ -387,7 +413,7 @@ class AsyncBus(_BusCore):
             items = box.items  # type: ignore[union-attr]
             if len(items) >= box.maxsize and not self._overflow(sub, event):  # type: ignore[union-attr]
                 continue
-            items.append((event, stamp))
+            items.append((sub, event, stamp))
             waiter = box.waiter  # type: ignore[union-attr]
             if waiter is not None:
                 box.waiter = None  # type: ignore[union-attr]
@@ -422,13 +448,8 @@ class AsyncBus(_BusCore):
 
     # -- consuming ------------------------------------------------------------------------------
 
-    async def _consume(self, sub: Subscription) -> None:
-        box = sub.mailbox
-        assert box is not None
+    async def _consume(self, box: _Mailbox) -> None:
         items = box.items
-        handler = sub.handler
-        is_async = sub.is_async
-        stats = sub.stats
         clock = time.perf_counter_ns
         loop = asyncio.get_running_loop()
         streak = 0
@@ -438,20 +459,23 @@ class AsyncBus(_BusCore):
                 box.waiter = loop.create_future()
                 await box.waiter
                 continue
-            event, published = items.popleft()
+            sub, event, published = items.popleft()
             if box.space_waiters:
                 waiter = box.space_waiters.popleft()
                 if not waiter.done():
                     waiter.set_result(None)
+            if sub.mailbox is not box:  # unsubscribed while the event was queued
+                continue
+            stats = sub.stats
             box.busy = True
             start = clock()
             stats.delivery_ns.add(start - published)
             token = correlation_id_var.set(event.correlation_id)
             try:
-                if is_async:
-                    await handler(event)
+                if sub.is_async:
+                    await sub.handler(event)
                 else:
-                    handler(event)
+                    sub.handler(event)
             except Exception as exc:
                 self._report_failure(sub, event, exc, "exception")
             finally:

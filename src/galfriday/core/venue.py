@@ -44,3 +44,13 @@ class Venue(Protocol):
     def attach(self, bus: Any) -> None:
         """Subscribe to ``Command`` (``SubmitOrder``/``CancelOrder``) and whatever else it needs."""
         ...
+
+
+#: Reason prefix of an ``OrderRejected`` that the system itself produced without asking a venue
+#: (e.g. a signal arriving while halted). Such refusals say nothing about the exchange's health,
+#: so the API-error HALT trigger ignores them.
+LOCAL_REJECTION_PREFIX = "execution: "
+
+
+def is_local_rejection(reason: str) -> bool:
+    return reason.startswith(LOCAL_REJECTION_PREFIX)

@@ -30,6 +30,7 @@ from galfriday.core.events import (
     SubmitOrder,
 )
 from galfriday.core.types import OrderType
+from galfriday.core.venue import LOCAL_REJECTION_PREFIX
 from galfriday.execution.bracket import Bracket
 from galfriday.execution.order_state import OrderState
 from galfriday.execution.order_store import OrderStore
@@ -131,7 +132,7 @@ class OrderSender:
                 correlation_id=correlation_id,
                 client_order_id=cid,
                 pair=pair,
-                reason=f"execution: {reason}",
+                reason=f"{LOCAL_REJECTION_PREFIX}{reason}",
             )
         )
 
@@ -146,6 +147,6 @@ class OrderSender:
                 client_order_id=client_order_id,
                 exchange_order_id="",
                 pair=bracket.pair,
-                reason=f"execution: {reason}",
+                reason=f"{LOCAL_REJECTION_PREFIX}{reason}",
             )
         )

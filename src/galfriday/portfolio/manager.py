@@ -89,12 +89,26 @@ class PortfolioManager:
     def attach(self, bus: Any) -> None:
         """Subscribe every handler (subscribe the portfolio before the HaltCoordinator, so on a
         SyncBus the coordinator reads marks and drawdowns this event already moved)."""
-        bus.subscribe(OrderFilled, self.on_order_filled, name="portfolio.fill", critical=True)
+        bus.subscribe(
+            OrderFilled, self.on_order_filled, name="portfolio.fill", critical=True, group="portfolio"
+        )
         for ended in (OrderCanceled, OrderExpired, OrderRejected):
-            bus.subscribe(ended, self.on_order_ended, name=f"portfolio.{ended.__name__}", critical=True)
-        bus.subscribe(SignalApproved, self.on_signal_approved, name="portfolio.approved", critical=True)
-        bus.subscribe(OrderBookUpdated, self.on_book, name="portfolio.book")
-        bus.subscribe(BarClosed, self.on_bar, name="portfolio.bar")
+            bus.subscribe(
+                ended,
+                self.on_order_ended,
+                name=f"portfolio.{ended.__name__}",
+                critical=True,
+                group="portfolio",
+            )
+        bus.subscribe(
+            SignalApproved,
+            self.on_signal_approved,
+            name="portfolio.approved",
+            critical=True,
+            group="portfolio",
+        )
+        bus.subscribe(OrderBookUpdated, self.on_book, name="portfolio.book", group="portfolio")
+        bus.subscribe(BarClosed, self.on_bar, name="portfolio.bar", group="portfolio")
 
     def start(self) -> None:
         """Start the periodic snapshot timer."""

@@ -93,8 +93,10 @@ class HaltCoordinator:
     def attach(self, bus: Any) -> None:
         for trigger in self.triggers.values():
             for event_type, handler in trigger.subscriptions():
-                bus.subscribe(event_type, handler, name=f"halt.{trigger.name}.{event_type.__name__}")
-        bus.subscribe(PositionChanged, self.on_position_changed, name="halt.flatten")
+                bus.subscribe(
+                    event_type, handler, name=f"halt.{trigger.name}.{event_type.__name__}", group="halt"
+                )
+        bus.subscribe(PositionChanged, self.on_position_changed, name="halt.flatten", group="halt")
         bus.add_failure_listener(self._module_failure.on_handler_failure)
 
     # -- state ----------------------------------------------------------------------------------

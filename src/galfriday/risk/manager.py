@@ -76,7 +76,7 @@ class RiskManager:
         self._publish = publish
 
     def attach(self, bus: Any) -> None:
-        bus.subscribe(SignalProposed, self.on_signal_proposed, name="risk.check", critical=True)
+        bus.subscribe(SignalProposed, self.on_signal_proposed, name="risk.check", critical=True, group="risk")
 
     def check(self, signal: SignalProposed) -> RiskDecision:
         """Run every stage; pure apart from reading the portfolio (publishes nothing)."""

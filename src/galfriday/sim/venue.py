@@ -91,12 +91,12 @@ class SimulatedVenue:
 
     def attach(self, bus: Any) -> None:
         """Backtest wiring: commands (one subscription, in publish order) and market data."""
-        bus.subscribe(Command, self.on_command, name="venue.commands", critical=True)
+        bus.subscribe(Command, self.on_command, name="venue.commands", critical=True, group="venue")
         self.attach_market_data(bus)
 
     def attach_market_data(self, bus: Any) -> None:
         for event_type in _MARKET_DATA:
-            bus.subscribe(event_type, self.on_market, name=f"venue.{event_type.__name__}")
+            bus.subscribe(event_type, self.on_market, name=f"venue.{event_type.__name__}", group="venue")
 
     def on_command(self, command: Command) -> None:
         if isinstance(command, SubmitOrder):

@@ -7,8 +7,11 @@ down to the tick (never crossing the spread) or, with ``entry_order_type: MARKET
 order whose SL/TP are placed around the mid.
 
 Exits, each a ``ClosePosition`` with its ``ExitReason``, sent once per position:
-- SL_HIT / TP_HIT: the best bid (book) or the bar's low/high crosses the approved SL/TP — the
-  stop first when one bar spans both, since the order of the two inside the bar is unknown;
+- SL_HIT / TP_HIT, only with ``watch_stops=True``: the best bid (book) or the bar's low/high
+  crosses the approved SL/TP — the stop first when one bar spans both, since the order of the two
+  inside the bar is unknown. Off by default because the ExecutionHandler holds the bracket (a
+  resting TP limit and its stop): a second, strategy-side close would cancel the maker TP leg and
+  sell at market, paying the taker fee;
 - TIME_EXIT: the position is older than ``max_holding_s`` (a clock alert, so it fires without
   market data too);
 - REVERSAL: an ``EXIT`` intent (P(up) < ``sell_threshold``, RSI overbought, SMA cross down).
@@ -70,8 +73,10 @@ class StrategyArbitrator:
         *,
         sources: Sequence[SignalSource] | None = None,
         atr_period: int = 14,
+        watch_stops: bool = False,
     ) -> None:
         self._settings = settings
+        self._watch_stops = watch_stops
         self._instruments = instruments
         self._clock = clock
         self._publish = publish
@@ -94,17 +99,19 @@ class StrategyArbitrator:
     def attach(self, bus: Any) -> None:
         name = f"strategy.{self._settings.id}"
         # Market data first: a source reacting to the same bar or book must see it as the price.
-        bus.subscribe(FeatureVectorComputed, self.on_features, name=f"{name}.features")
-        bus.subscribe(OrderBookUpdated, self.on_book, name=f"{name}.book")
-        bus.subscribe(BarClosed, self.on_bar, name=f"{name}.bar")
+        bus.subscribe(FeatureVectorComputed, self.on_features, name=f"{name}.features", group=name)
+        bus.subscribe(OrderBookUpdated, self.on_book, name=f"{name}.book", group=name)
+        bus.subscribe(BarClosed, self.on_bar, name=f"{name}.bar", group=name)
         for source in self._sources:
             for event_type, handler in source.subscriptions():
-                bus.subscribe(event_type, self._from_source(handler), name=f"{name}.{source.name}")
-        bus.subscribe(SignalApproved, self.on_signal_approved, name=f"{name}.approved")
-        bus.subscribe(SignalRejected, self.on_signal_rejected, name=f"{name}.rejected")
-        bus.subscribe(PositionChanged, self.on_position_changed, name=f"{name}.position")
+                bus.subscribe(
+                    event_type, self._from_source(handler), name=f"{name}.{source.name}", group=name
+                )
+        bus.subscribe(SignalApproved, self.on_signal_approved, name=f"{name}.approved", group=name)
+        bus.subscribe(SignalRejected, self.on_signal_rejected, name=f"{name}.rejected", group=name)
+        bus.subscribe(PositionChanged, self.on_position_changed, name=f"{name}.position", group=name)
         for ended in (OrderCanceled, OrderExpired, OrderRejected, OrderFilled):
-            bus.subscribe(ended, self.on_order_event, name=f"{name}.{ended.__name__}")
+            bus.subscribe(ended, self.on_order_event, name=f"{name}.{ended.__name__}", group=name)
 
     def _from_source(self, handler: SourceHandler) -> Callable[[Any], None]:
         def run(event: Any) -> None:
@@ -294,7 +301,9 @@ class StrategyArbitrator:
             self._check_exits(event.pair, state, low=event.low, high=event.high)
 
     def _check_exits(self, pair: str, state: PairState, *, low: Decimal, high: Decimal) -> None:
-        if state.sl is not None and low <= state.sl:
+        if not self._watch_stops:
+            self._on_time_exit(pair)
+        elif state.sl is not None and low <= state.sl:
             self._exit(pair, state, ExitReason.SL_HIT, f"price {low} at or below SL {state.sl}")
         elif state.tp is not None and high >= state.tp:
             self._exit(pair, state, ExitReason.TP_HIT, f"price {high} at or above TP {state.tp}")

@@ -146,3 +146,43 @@ async def test_subscribing_after_start_receives_later_events() -> None:
     bus.publish(tick("late"))
     await _until(lambda: got == ["late"])
     await bus.stop()
+
+
+async def test_a_group_sees_different_event_classes_in_publish_order() -> None:
+    """A slow handler for one class must not let a later event of another class overtake it."""
+    bus = AsyncBus()
+    grouped: list[str] = []
+    separate: list[str] = []
+
+    async def slow_bar(e: BarClosed) -> None:
+        await asyncio.sleep(0.01)
+        grouped.append("bar")
+
+    async def slow_bar_separate(e: BarClosed) -> None:
+        await asyncio.sleep(0.01)
+        separate.append("bar")
+
+    bus.subscribe(BarClosed, slow_bar, group="portfolio")
+    bus.subscribe(TimeEvent, lambda e: grouped.append("tick"), group="portfolio")
+    bus.subscribe(BarClosed, slow_bar_separate)
+    bus.subscribe(TimeEvent, lambda e: separate.append("tick"))
+    assert len({s.mailbox for s in bus.subscriptions}) == 3  # the group shares one queue
+    await bus.start()
+    bus.publish(bar())
+    bus.publish(tick("t"))
+    await bus.stop()
+    assert grouped == ["bar", "tick"]
+    assert separate == ["tick", "bar"]  # without a group, separate queues race
+
+
+async def test_unsubscribing_one_member_of_a_group_skips_its_queued_events() -> None:
+    bus = AsyncBus()
+    got: list[str] = []
+    a = bus.subscribe(TimeEvent, lambda e: got.append("a:" + e.name), group="g")
+    bus.subscribe(TimeEvent, lambda e: got.append("b:" + e.name), group="g")
+    bus.publish(tick("1"))
+    bus.unsubscribe(a)
+    bus.publish(tick("2"))
+    await bus.start()
+    await bus.stop()
+    assert got == ["b:1", "b:2"]

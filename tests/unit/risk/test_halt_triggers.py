@@ -19,6 +19,7 @@ from galfriday.core.events import (
     TradeClosed,
 )
 from galfriday.core.types import AlertSeverity, ExitReason, Side
+from galfriday.core.venue import LOCAL_REJECTION_PREFIX
 from galfriday.portfolio.drawdown import Drawdowns
 from galfriday.risk.halt import HaltCoordinator
 from tests.unit.portfolio._kit import SECOND, T0, D, Recorder, bar, book
@@ -171,6 +172,16 @@ def test_three_consecutive_rejected_orders_halt(h: Harness) -> None:
         and "3 consecutive orders rejected" in reason
         and "Insufficient funds" in reason
     )
+
+
+def test_local_refusals_are_not_exchange_errors(h: Harness) -> None:
+    """A signal refused by our own execution layer (e.g. while halted) says nothing about Kraken."""
+    for i in range(5):
+        h.bus.publish(
+            OrderRejected(ts_event=T0, ts_init=T0, client_order_id=f"l{i}", pair="XRP/USD",
+                          reason=f"{LOCAL_REJECTION_PREFIX}pair busy")
+        )
+    assert h.fired() == []
 
 
 def test_five_api_errors_within_the_window_halt_but_not_spread_out(h: Harness) -> None:

@@ -37,7 +37,8 @@ class Strategy:
         self.recorder = Recorder(self.bus)
         self.tags = OrderTagRegistry()
         self.arbitrator = StrategyArbitrator(
-            StrategySettings(**settings), INSTRUMENTS, self.clock, self.bus.publish, self.tags
+            StrategySettings(**settings), INSTRUMENTS, self.clock, self.bus.publish, self.tags,
+            watch_stops=True,  # these tests exercise the strategy-side stops
         )
         self.arbitrator.attach(self.bus)
         self.bus.publish(book("XRP/USD", "0.49999", "0.50001"))

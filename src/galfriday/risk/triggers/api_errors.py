@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from galfriday.config.sections.risk import RiskSettings
 from galfriday.core.clock import NS_PER_S, Clock
 from galfriday.core.events import OrderAccepted, OrderFilled, OrderRejected
+from galfriday.core.venue import is_local_rejection
 from galfriday.risk.triggers.base import Fire, Subscription
 
 
@@ -37,6 +38,8 @@ class ApiErrorTrigger:
         )
 
     def on_order_rejected(self, event: OrderRejected) -> None:
+        if is_local_rejection(event.reason):  # refused by us, not the exchange
+            return
         self.consecutive_failures += 1
         if self.consecutive_failures >= self._max_consecutive:
             count, self.consecutive_failures = self.consecutive_failures, 0

@@ -28,9 +28,15 @@ class SignalRecorder:
         self._early: dict[str, Verdict] = {}  # verdicts whose proposal is not written yet
 
     def attach(self, bus: Any) -> None:
-        bus.subscribe(SignalProposed, self.on_proposed, name="signals.recorder.proposed")
-        bus.subscribe(SignalApproved, self.on_verdict, name="signals.recorder.approved")
-        bus.subscribe(SignalRejected, self.on_verdict, name="signals.recorder.rejected")
+        bus.subscribe(
+            SignalProposed, self.on_proposed, name="signals.recorder.proposed", group="signals.recorder"
+        )
+        bus.subscribe(
+            SignalApproved, self.on_verdict, name="signals.recorder.approved", group="signals.recorder"
+        )
+        bus.subscribe(
+            SignalRejected, self.on_verdict, name="signals.recorder.rejected", group="signals.recorder"
+        )
 
     def on_proposed(self, event: SignalProposed) -> None:
         self.queue.submit(lambda: self._insert(event))
