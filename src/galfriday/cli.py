@@ -27,6 +27,7 @@ def _register_subcommands() -> None:
     from galfriday.config.commands import app as config_app
     from galfriday.features.cli import register as register_features
     from galfriday.marketdata.commands import app as data_app
+    from galfriday.sim.cli import register as register_exchange_sim
     from galfriday.storage.commands import app as db_app
 
     app.add_typer(config_app, name="config", help="Validate and show the effective configuration.")
@@ -35,6 +36,7 @@ def _register_subcommands() -> None:
     features_app = typer.Typer(no_args_is_help=True)
     register_features(features_app)
     app.add_typer(features_app, name="features", help="Compute feature sets from candle files.")
+    register_exchange_sim(app)
 
 
 @app.command()
