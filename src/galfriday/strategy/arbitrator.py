@@ -235,7 +235,9 @@ class StrategyArbitrator:
 
     def on_position_changed(self, event: PositionChanged) -> None:
         state = self.state(event.pair)
-        if event.qty == 0:
+        if event.qty == 0 or (state.phase is Phase.EXITING and self._is_dust(event.pair, event.qty)):
+            # While exiting, a remainder too small to sell (below Kraken's minimums) is flat for
+            # the strategy: nobody can close it, and waiting for it would block the pair forever.
             if state.phase in (Phase.OPEN, Phase.EXITING):
                 self._clock.cancel_timer(self._time_exit_name(event.pair))
                 self._brackets.pop(event.pair, None)
@@ -247,6 +249,13 @@ class StrategyArbitrator:
                 state.sl, state.tp = self._brackets[event.pair]
             state.opened_at_ns = self._clock.timestamp_ns()
             self._arm_time_exit(event.pair, state.opened_at_ns)
+
+    def _is_dust(self, pair: str, qty: Decimal) -> bool:
+        instrument = self._instruments.get(pair)
+        if instrument is None or qty <= 0:
+            return qty == 0
+        price = self._mids.get(pair) or self._closes.get(pair)
+        return qty < instrument.ordermin or (price is not None and qty * price < instrument.costmin)
 
     def _arm_time_exit(self, pair: str, opened_at_ns: int) -> None:
         if self._settings.max_holding_s is None:

@@ -331,3 +331,19 @@ def test_a_restart_watches_the_open_position_again_with_its_stops_and_age() -> N
     other.arbitrator.restore(saved)
     other.bus.publish(book("XRP/USD", "0.49000", "0.49010"))
     assert other.exits() == [("XRP/USD", ExitReason.SL_HIT)]
+
+
+def test_dust_left_after_an_exit_frees_the_pair_but_a_small_entry_fill_does_not() -> None:
+    """XRP/USD ordermin is 10: 3 XRP left after an exit cannot be sold, so the pair is flat again;
+    the same 3 XRP as the first partial fill of an entry is a position like any other."""
+    s = Strategy()
+    s.open_long()
+    s.bus.publish(prediction("XRP/USD", 0.1))  # reversal: EXITING
+    assert s.arbitrator.state("XRP/USD").phase is Phase.EXITING
+    s.position("3")
+    assert s.arbitrator.state("XRP/USD").phase is Phase.FLAT
+
+    fresh = Strategy()
+    fresh.bus.publish(prediction("XRP/USD", 0.9))
+    fresh.position("3")
+    assert fresh.arbitrator.state("XRP/USD").phase is Phase.OPEN
