@@ -24,6 +24,7 @@ def _register_subcommands() -> None:
     if _registered:
         return
     _registered = True
+    from galfriday.app.control_cli import register as register_control
     from galfriday.config.commands import app as config_app
     from galfriday.features.cli import register as register_features
     from galfriday.marketdata.commands import app as data_app
@@ -37,6 +38,7 @@ def _register_subcommands() -> None:
     register_features(features_app)
     app.add_typer(features_app, name="features", help="Compute feature sets from candle files.")
     register_exchange_sim(app)
+    register_control(app)
 
 
 @app.command()

@@ -172,6 +172,12 @@ MEASUREMENTS: Mapping[str, Measurement] = {
                 "end_to_end_latency_ms": float,
                 "websocket_connected": bool,
                 "api_error_rate": float,
+                # log lines per level since the previous point (monitoring.log_sinks.LogCountSink)
+                "log_debug_count": int,
+                "log_info_count": int,
+                "log_warning_count": int,
+                "log_error_count": int,
+                "log_critical_count": int,
             },
         ),
     )
