@@ -28,6 +28,7 @@ def _register_subcommands() -> None:
     from galfriday.config.commands import app as config_app
     from galfriday.features.cli import register as register_features
     from galfriday.marketdata.commands import app as data_app
+    from galfriday.prediction.cli import register as register_prediction
     from galfriday.sim.cli import register as register_exchange_sim
     from galfriday.storage.commands import app as db_app
 
@@ -39,6 +40,7 @@ def _register_subcommands() -> None:
     app.add_typer(features_app, name="features", help="Compute feature sets from candle files.")
     register_exchange_sim(app)
     register_control(app)
+    register_prediction(app)
 
 
 @app.command()

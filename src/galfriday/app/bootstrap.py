@@ -15,8 +15,7 @@ from pathlib import Path
 
 from galfriday.config import Settings, config_hash, load_config, public_dict, secret_values
 from galfriday.monitoring import configure_logging, register_secret
-from galfriday.storage.db.database import Database, open_database
-from galfriday.storage.db.migrate import upgrade
+from galfriday.storage.db.database import Database, open_migrated_database
 from galfriday.storage.db.repositories import ConfigurationRepository
 
 logger = logging.getLogger(__name__)
@@ -49,8 +48,7 @@ async def start(config_file: str | Path | None = None, *, console_logs: bool | N
     settings = load_config(config_file)
     setup_logging(settings, console=console_logs)
     digest = config_hash(settings)
-    revision = await upgrade(settings.database.url)
-    database = await open_database(settings.database.url)
+    database, revision = await open_migrated_database(settings.database.url)
     try:
         config_pk = await ConfigurationRepository(database.sessions).record(digest, public_dict(settings))
     except BaseException:

@@ -43,3 +43,15 @@ async def open_database(url: str, *, echo: bool = False, pool_size: int | None =
         await engine.dispose()
         raise
     return Database(engine, create_session_factory(engine))
+
+
+async def open_migrated_database(url: str) -> tuple[Database, str | None]:
+    """Bring the database to the schema head, then open it; returns it and the revision reached.
+
+    What every entry point that writes does at start, so a fresh machine needs no separate
+    ``galfriday db upgrade`` step.
+    """
+    from galfriday.storage.db.migrate import upgrade  # Alembic is only needed on this path
+
+    revision = await upgrade(url)
+    return await open_database(url), revision

@@ -306,3 +306,4 @@ class ConfigurationRow(Base):
 # Tables beyond the schema document live in their own modules; importing them here registers them
 # on Base.metadata wherever the models are loaded (Alembic env, the model/migration agreement test).
 from galfriday.storage.db import models_halt as _models_halt  # noqa: E402, F401
+from galfriday.storage.db import models_ml as _models_ml  # noqa: E402, F401
