@@ -307,3 +307,4 @@ class ConfigurationRow(Base):
 # on Base.metadata wherever the models are loaded (Alembic env, the model/migration agreement test).
 from galfriday.storage.db import models_halt as _models_halt  # noqa: E402, F401
 from galfriday.storage.db import models_ml as _models_ml  # noqa: E402, F401
+from galfriday.storage.db import models_reconciliation as _models_reconciliation  # noqa: E402, F401

@@ -11,6 +11,7 @@ from galfriday.storage.db.repositories.halts import HaltRepository
 from galfriday.storage.db.repositories.models import ModelRepository
 from galfriday.storage.db.repositories.orders import OrderRepository
 from galfriday.storage.db.repositories.portfolio_snapshots import PortfolioSnapshotRepository
+from galfriday.storage.db.repositories.reconciliation import ReconciliationRepository
 from galfriday.storage.db.repositories.signals import SignalRepository
 from galfriday.storage.db.repositories.system_logs import SystemLogRepository
 from galfriday.storage.db.repositories.trades import TradeRepository
@@ -23,6 +24,7 @@ __all__ = [
     "ModelRepository",
     "OrderRepository",
     "PortfolioSnapshotRepository",
+    "ReconciliationRepository",
     "SignalRepository",
     "SystemLogRepository",
     "TradeRepository",
