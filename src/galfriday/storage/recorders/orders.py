@@ -41,7 +41,8 @@ import dataclasses
 import inspect
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -110,6 +111,40 @@ class OrderJournal:
             self._enqueue(lambda: self._record_intent(command), lambda: self._send(command))
         elif isinstance(command, CancelOrder):
             self._enqueue(lambda: self._record_cancel(command), lambda: self._forward_cancel(command))
+
+    def adopt(
+        self,
+        client_order_id: str,
+        *,
+        cum_qty: Decimal,
+        fill_ids: Iterable[str] = (),
+        correlation_id: str = "",
+    ) -> None:
+        """Take over an order recorded by an earlier process (reconciliation found it still open
+        after a restart), so its reports are stored again. Queued like everything else: it runs
+        before any report the venue hands over afterwards."""
+        self._enqueue(lambda: self._adopt(client_order_id, cum_qty, frozenset(fill_ids), correlation_id))
+
+    async def _adopt(
+        self, client_order_id: str, cum_qty: Decimal, fill_ids: frozenset[str], cid: str
+    ) -> None:
+        record = await self._orders.get_by_client_order_id(uuid.UUID(client_order_id))
+        if record is None:
+            logger.error("cannot adopt order %s: it has no row; reconcile", client_order_id)
+            return
+        self._states[client_order_id] = OrderState(
+            client_order_id=client_order_id,
+            pair=record.trading_pair,
+            side=record.side,
+            order_type=record.order_type,
+            qty=record.quantity_ordered,
+            correlation_id=cid,
+            status=record.status,
+            exchange_order_id=record.exchange_order_id or "",
+            cum_qty=cum_qty,
+            fill_ids=set(fill_ids),
+        )
+        self._order_pks[client_order_id] = record.order_pk
 
     def on_report(self, event: Event) -> None:
         """The venue's ``publish``: record the report, then publish it."""

@@ -282,3 +282,36 @@ async def test_an_order_whose_signal_row_is_not_there_yet_is_recorded_without_th
         await s.journal.close()
     row = await s.orders.get_by_client_order_id(uuid.UUID(cid))
     assert row is not None and row.signal_id is None and s.venue.seen == [(cid, OrderStatus.PENDING_NEW)]
+
+
+async def test_after_a_restart_an_adopted_order_has_its_reports_stored_again(database: Database) -> None:
+    """Process 1 records and sends an order that partly fills; process 2 (a new journal, as after a
+    crash) adopts it from reconciliation and stores the rest of its life."""
+    first = Session(database)
+    await first.bus.start()
+    cid = new_id()
+    try:
+        first.submit(cid)
+        await first.settle()
+        first.report(accepted(cid))
+        first.report(filled(cid, "T-1", "40", "60"))
+        await first.settle()
+    finally:
+        await first.bus.stop()
+        await first.journal.close()
+
+    second = Session(database)
+    await second.bus.start()
+    try:
+        second.report(filled(cid, "T-0", "1", "59"))  # before adoption: not this journal's order
+        await second.settle()
+        second.journal.adopt(cid, cum_qty=D("40"), fill_ids=["T-1"], correlation_id="s")
+        second.report(filled(cid, "T-1", "40", "60"))  # already stored by process 1: ignored
+        second.report(filled(cid, "T-2", "60", "0"))
+        await second.settle()
+    finally:
+        await second.bus.stop()
+        await second.journal.close()
+    row = await second.orders.get_by_client_order_id(uuid.UUID(cid))
+    assert row is not None and row.status is OrderStatus.FILLED
+    assert [f.fill_id for f in await second.fills.list_by_order(row.order_pk)] == ["T-1", "T-2"]
