@@ -25,6 +25,8 @@ def _register_subcommands() -> None:
         return
     _registered = True
     from galfriday.app.control_cli import register as register_control
+    from galfriday.app.run_cli import register as register_run
+    from galfriday.backtest.cli import register as register_backtest
     from galfriday.config.commands import app as config_app
     from galfriday.features.cli import register as register_features
     from galfriday.marketdata.commands import app as data_app
@@ -41,6 +43,8 @@ def _register_subcommands() -> None:
     register_exchange_sim(app)
     register_control(app)
     register_prediction(app)
+    register_backtest(app)
+    register_run(app)
 
 
 @app.command()

@@ -77,7 +77,9 @@ class Reconciler:
         halt: HaltPort | None = None,
         tracker: OrderTracker | None = None,
         options: ReconcileOptions | None = None,
+        exchange: str = "kraken",
     ) -> None:
+        self._exchange = exchange  # the orders table also holds backtest runs: read only ours
         self._client = client
         self._orders = orders
         self._journal = journal
@@ -138,7 +140,7 @@ class Reconciler:
     async def run(self, trigger: RunTrigger = RunTrigger.MANUAL) -> ReconciliationReport:
         async with self._lock:
             started = utc_datetime(self._clock.timestamp_ns())
-            local_open = await self._orders.list_open()
+            local_open = await self._orders.list_open(exchange=self._exchange)
             window_start = await self._window_start(started, local_open)
             run_id = uuid.uuid4()
             await self._journal.start_run(
@@ -184,7 +186,7 @@ class Reconciler:
         """Settle every order open in our records (read after Kraken); the txids they matched."""
         by_cl_ord_id = view.by_cl_ord_id()
         matched: set[str] = set()
-        for record in await self._orders.list_open():
+        for record in await self._orders.list_open(exchange=self._exchange):
             exchange = None
             if record.exchange_order_id:
                 exchange = view.orders.get(record.exchange_order_id)

@@ -85,11 +85,19 @@ class OrderRepository(Repository):
             OrderRow.exchange_order_id == exchange_order_id, f"exchange order {exchange_order_id}"
         )
 
-    async def list_open(self, trading_pair: str | None = None) -> list[OrderRecord]:
-        """Orders not in a terminal status (PENDING_NEW included), oldest first."""
+    async def list_open(
+        self, trading_pair: str | None = None, *, exchange: str | None = None
+    ) -> list[OrderRecord]:
+        """Orders not in a terminal status (PENDING_NEW included), oldest first.
+
+        Pass ``exchange`` wherever the answer drives trading (reconciliation, restart): backtests
+        record their orders in the same tables under ``backtest-<run id>``.
+        """
         statement = sa.select(OrderRow).where(OrderRow.status.in_(OPEN_STATUSES))
         if trading_pair is not None:
             statement = statement.where(OrderRow.trading_pair == trading_pair)
+        if exchange is not None:
+            statement = statement.where(OrderRow.exchange == exchange)
         statement = statement.order_by(OrderRow.created_at, OrderRow.order_pk)
         async with self._transaction("listing open orders") as session:
             return [to_record(OrderRecord, row) for row in await session.scalars(statement)]

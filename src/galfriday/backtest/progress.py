@@ -1,0 +1,35 @@
+"""Progress bars (rich) for the long parts of a backtest: the replay and the database writes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+
+@contextmanager
+def progress_bar(console: Console, description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A bar on ``console``; yields ``update(done)`` (absolute count). ``total`` None: no percentage."""
+    columns = (
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task(description, total=total)
+
+        def update(done: int) -> None:
+            progress.update(task, completed=done)
+
+        yield update

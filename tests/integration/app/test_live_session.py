@@ -1,0 +1,92 @@
+"""``galfriday run --mode live`` against the exchange simulator's private API (REST and WS v2):
+the ledger starts from the account's balances, reconciliation runs before RUNNING, and an open
+order on the account that is not ours refuses the start."""
+
+from __future__ import annotations
+
+import base64
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from galfriday.app.runtime import RunOptions, Session, serve
+from galfriday.app.runtime.errors import StartRefused
+from galfriday.core.instruments import default_instruments
+from galfriday.core.types import OrderType, Side
+from galfriday.kraken.orders_wire import AddOrderRequest
+from galfriday.kraken.rest_private import KrakenPrivateClient
+from galfriday.sim.server import AccountSpec, ExchangeSimulator, SimulatorConfig
+from tests.integration.app.conftest import EAGER_RULE
+from tests.integration.app.paper_kit import paper_config, write_config
+from tests.integration.sim.conftest import MemoryNonces
+
+ACCOUNT = AccountSpec(
+    name="live",
+    api_key="live-runtime-key",
+    secret=base64.b64encode(b"live-runtime-secret" * 4).decode(),
+    tier="pro",
+    balances={"USD": Decimal(20_000), "XRP": Decimal(0), "DOGE": Decimal(0)},
+)
+
+
+@pytest.fixture
+async def exchange() -> Any:
+    async with ExchangeSimulator(SimulatorConfig(speed=1.0, seed=8, accounts=(ACCOUNT,))) as sim:
+        yield sim
+
+
+def _live_config(tmp_path: Path, sqlite_url: str, sim: ExchangeSimulator) -> Path:
+    config = paper_config(
+        tmp_path,
+        database_url=sqlite_url,
+        rest_url=sim.rest_url,
+        ws_public_url=sim.ws_public_url,
+        execution={"mode": "live", "dead_man_switch_s": 60},
+    )
+    config["exchange"].update(
+        api_key=ACCOUNT.api_key,
+        api_secret=ACCOUNT.secret,
+        ws_private_url=sim.ws_private_url,
+        api_tier="pro",
+        nonce_file=str(tmp_path / "kraken.nonce"),
+    )
+    return write_config(tmp_path, config)
+
+
+async def test_a_live_session_starts_from_the_account_reconciles_and_stops(
+    tmp_path: Path, sqlite_url: str, exchange: ExchangeSimulator
+) -> None:
+    session = Session(
+        RunOptions(mode="live", config_file=_live_config(tmp_path, sqlite_url, exchange), rule=EAGER_RULE)
+    )
+    await session.start()
+    assert session.portfolio is not None and session.venue is not None
+    assert session.portfolio.ledger.quote_cash == Decimal(20_000)
+    assert session.venue.description.startswith("live: Kraken")
+    assert session.running and session.halt is not None and not session.halt.is_halted
+    assert exchange.exchange.accounts[ACCOUNT.api_key].deadman_at_ns is not None  # the switch is armed
+    session.request_stop("test over")
+    assert await serve(session) == 0
+
+
+async def test_a_foreign_open_order_refuses_the_start(
+    tmp_path: Path, sqlite_url: str, exchange: ExchangeSimulator
+) -> None:
+    async with KrakenPrivateClient(
+        exchange.rest_url, ACCOUNT.api_key, ACCOUNT.secret, MemoryNonces(), tier="pro"
+    ) as other:
+        xrp = default_instruments()["XRP/USD"]
+        await other.add_order(
+            AddOrderRequest(
+                instrument=xrp,
+                side=Side.BUY,
+                order_type=OrderType.LIMIT,
+                qty=Decimal(100),
+                limit_price=Decimal("0.10000"),
+            )
+        )
+    session = Session(RunOptions(mode="live", config_file=_live_config(tmp_path, sqlite_url, exchange)))
+    with pytest.raises(StartRefused, match="reconcil"):
+        await session.start()
