@@ -49,7 +49,9 @@ logger = logging.getLogger(__name__)
 
 Publish = Callable[[Event], None]
 UNKNOWN_PAIR = "EQuery:Unknown asset pair"
-_MARKET_DATA = (OrderBookUpdated, MarketTradeReceived, BarClosed)
+#: what the venue matches on: tick data (books and trades) or bars, never both — bars built from
+#: the same trades would hand the engine the same liquidity twice (it refuses mixing the two)
+_MARKET_DATA = {"ticks": (OrderBookUpdated, MarketTradeReceived), "bars": (BarClosed,)}
 
 
 def fill_model_config(settings: BacktestSettings) -> FillModelConfig:
@@ -89,13 +91,16 @@ class SimulatedVenue:
 
     # -- wiring ---------------------------------------------------------------------------------
 
-    def attach(self, bus: Any) -> None:
+    def attach(self, bus: Any, *, data: str = "ticks") -> None:
         """Backtest wiring: commands (one subscription, in publish order) and market data."""
         bus.subscribe(Command, self.on_command, name="venue.commands", critical=True, group="venue")
-        self.attach_market_data(bus)
+        self.attach_market_data(bus, data=data)
 
-    def attach_market_data(self, bus: Any) -> None:
-        for event_type in _MARKET_DATA:
+    def attach_market_data(self, bus: Any, *, data: str = "ticks") -> None:
+        """Match on ``data``: "ticks" (books and trades: live and paper) or "bars" (candle replays)."""
+        if data not in _MARKET_DATA:
+            raise ValueError(f"data must be one of {sorted(_MARKET_DATA)}, got {data!r}")
+        for event_type in _MARKET_DATA[data]:
             bus.subscribe(event_type, self.on_market, name=f"venue.{event_type.__name__}", group="venue")
 
     def on_command(self, command: Command) -> None:

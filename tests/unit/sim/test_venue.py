@@ -35,7 +35,7 @@ REPORTS = (OrderAccepted, OrderRejected, OrderFilled, OrderCanceled, OrderExpire
 class Venue:
     """A venue with 100 ms latency, fed and driven like a backtest does."""
 
-    def __init__(self, *, latency_ms: int = 100, seed: int = 7, **config: Any) -> None:
+    def __init__(self, *, latency_ms: int = 100, seed: int = 7, data: str = "ticks", **config: Any) -> None:
         self.clock = SimClock(T0)
         self.bus = SyncBus()
         self.events = Recorder(self.bus)
@@ -44,7 +44,7 @@ class Venue:
         self.venue = SimulatedVenue(
             default_instruments(), self.account, self.clock, self.bus.publish, config=fill_config, seed=seed
         )
-        self.venue.attach(self.bus)
+        self.venue.attach(self.bus, data=data)
 
     def at(self, ms: int) -> int:
         self.clock.advance_to(T0 + ms * MS)
@@ -192,7 +192,7 @@ def test_a_gtd_order_expires_on_time() -> None:
 
 
 def test_bars_fill_with_slippage() -> None:
-    v = Venue(slippage_bps=D(10))
+    v = Venue(slippage_bps=D(10), data="bars")
     open_time = T0 + MIN
     v.submit("c1", Side.BUY, "100")
     v.clock.advance_to(open_time + MIN)

@@ -19,7 +19,6 @@ from galfriday.app.runtime.options import Mode
 from galfriday.app.runtime.restore import paper_account
 from galfriday.config.schema import Settings
 from galfriday.core.clock import Clock
-from galfriday.core.events import MarketTradeReceived, OrderBookUpdated
 from galfriday.core.instruments import Instrument
 from galfriday.core.venue import Venue
 from galfriday.kraken.circuit_breaker import CircuitBreaker
@@ -79,10 +78,7 @@ def _paper(
     venue = SimulatedVenue(
         instruments, account, clock, journal.on_report, config=fill_model_config(settings.backtest), seed=seed
     )
-    # Tick data only: the engine matches on books and trades, and refuses the bars built from the
-    # same trades (``SimulatedVenue.attach_market_data`` would hand it those too).
-    for event_type in (OrderBookUpdated, MarketTradeReceived):
-        bus.subscribe(event_type, venue.on_market, name=f"venue.{event_type.__name__}", group="venue")
+    venue.attach_market_data(bus, data="ticks")
     journal.attach(bus, venue)
     description = f"paper: simulated fills (latency {settings.backtest.latency_ms} ms, seed {seed})"
     logger.info("venue %s on balances %s", description, account.balances())
