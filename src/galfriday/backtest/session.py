@@ -98,7 +98,7 @@ async def _run(
         start_ns=_time(request.start),
         end_ns=_time(request.end),
     )
-    _check_fill_model(settings, feed)
+    settings = _fill_model_for(settings, feed, console)
     _warn_on_entry_timeout(settings, feed, console)
     predictor, feature_set = await _prediction(request, settings, database)
     with progress_bar(console, "replaying", feed.size) as update:
@@ -155,8 +155,17 @@ def _time(text: str | None) -> int | None:
         raise BacktestError(str(exc)) from None
 
 
-def _check_fill_model(settings: Settings, feed: Feed) -> None:
+def _fill_model_for(settings: Settings, feed: Feed, console: Console) -> Settings:
+    """The fill model the data allows: chosen from the data when the configuration left it at its
+    default; a configured model that cannot fill this data is an error, not silently replaced."""
     wanted = settings.backtest.fill_model
+    if _FILL_MODEL_NEEDS[wanted] is feed.kind:
+        return settings
+    if "fill_model" not in settings.backtest.model_fields_set:
+        model = next(name for name, kind in _FILL_MODEL_NEEDS.items() if kind is feed.kind)
+        console.print(f"fill model: {model} (the data holds {'candles' if model == 'bar' else 'ticks'})")
+        backtest = settings.backtest.model_copy(update={"fill_model": model})
+        return settings.model_copy(update={"backtest": backtest})
     if _FILL_MODEL_NEEDS[wanted] is not feed.kind:
         have = "candles" if feed.kind is DataKind.BARS else "trades"
         raise BacktestError(
@@ -164,6 +173,7 @@ def _check_fill_model(settings: Settings, feed: Feed) -> None:
             f"{'bar' if feed.kind is DataKind.BARS else 'book'} (or GALFRIDAY__BACKTEST__FILL_MODEL=...), "
             "or give data of the other kind"
         )
+    return settings
 
 
 def _warn_on_entry_timeout(settings: Settings, feed: Feed, console: Console) -> None:
