@@ -23,7 +23,6 @@ whenever it may have missed something. It
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import random
@@ -39,6 +38,7 @@ from galfriday.kraken.orders_wire import ExecutionsMessage, decode_executions
 from galfriday.kraken.rest_private import WebSocketToken
 from galfriday.kraken.rest_public import KrakenError
 from galfriday.kraken.ws_public import ReconnectPolicy
+from galfriday.kraken.ws_reconnect import ReconnectingWsClient
 from galfriday.kraken.ws_schemas import MalformedMessage, OtherMessage, SubscriptionAck, decode_message
 
 logger = logging.getLogger(__name__)
@@ -74,8 +74,11 @@ class _BalancesFrame(msgspec.Struct):
 _balances = msgspec.json.Decoder(_BalancesFrame)
 
 
-class KrakenPrivateWsClient:
+class KrakenPrivateWsClient(ReconnectingWsClient):
     """One private connection at a time, re-established until ``close()``."""
+
+    LABEL = "Kraken private WS"
+    RECONNECT_NOTE = " with a new token"
 
     def __init__(
         self,
@@ -136,24 +139,6 @@ class KrakenPrivateWsClient:
     @property
     def ready(self) -> bool:
         return self._ready.is_set()
-
-    async def run(self) -> None:
-        owns_session = self._session is None
-        session = self._session or aiohttp.ClientSession()
-        try:
-            while not self._closing:
-                reason = await self._serve_one_connection(session)
-                if self._closing:
-                    break
-                delay = self._policy.delay(self._attempt, self._rng())
-                self._attempt += 1
-                self._stats["reconnects"] += 1
-                logger.warning("Kraken private WS: %s; reconnecting in %.2fs with a new token", reason, delay)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._closed.wait(), timeout=delay)
-        finally:
-            if owns_session:
-                await session.close()
 
     async def close(self) -> None:
         self._closing = True

@@ -18,7 +18,6 @@ every frame (``ws_schemas``) and hands the result to a consumer – in productio
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import random
@@ -31,6 +30,7 @@ from typing import Any, Protocol
 import aiohttp
 import msgspec
 
+from galfriday.kraken.ws_reconnect import ReconnectingWsClient
 from galfriday.kraken.ws_schemas import (
     BookMessage,
     MalformedMessage,
@@ -85,8 +85,11 @@ class _AckFailed(Exception):
     pass
 
 
-class KrakenPublicWsClient:
+class KrakenPublicWsClient(ReconnectingWsClient):
     """Public market data from Kraken WS v2 for a fixed set of pairs."""
+
+    LABEL = "Kraken WS"
+    RECONNECT_NOTE = ""
 
     def __init__(
         self,
@@ -146,25 +149,6 @@ class KrakenPublicWsClient:
         if self._run_task is None:
             self._run_task = asyncio.get_running_loop().create_task(self.run(), name="kraken-ws-public")
         return self._run_task
-
-    async def run(self) -> None:
-        """Connect, subscribe and deliver messages until ``close()``; reconnect after any failure."""
-        owns_session = self._session is None
-        session = self._session or aiohttp.ClientSession()
-        try:
-            while not self._closing:
-                reason = await self._serve_one_connection(session)
-                if self._closing:
-                    break
-                delay = self._policy.delay(self._attempt, self._rng())
-                self._attempt += 1
-                self._stats["reconnects"] += 1
-                logger.warning("Kraken WS: %s; reconnecting in %.2fs", reason, delay)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._closed.wait(), timeout=delay)
-        finally:
-            if owns_session:
-                await session.close()
 
     async def close(self) -> None:
         """Stop: close the socket, end ``run`` and cancel pending resubscriptions."""
