@@ -18,56 +18,53 @@ def _check(period: int) -> None:
         raise ValueError(f"period must be >= 1, got {period}")
 
 
-class ROC:
+class _VersusPast:
+    """Shared by ROC and Momentum: the current value against the one ``period`` updates ago."""
+
+    __slots__ = ("_lag", "_x", "period")
+
+    def __init__(self, period: int) -> None:
+        _check(period)
+        self.period = period
+        self._lag = Lag(period)
+        self._x = math.nan
+
+    def update(self, x: float) -> None:
+        self._lag.update(x)
+        self._x = x
+
+    @property
+    def warm(self) -> bool:
+        return self._lag.past is not None
+
+    @property
+    def value(self) -> float | None:
+        past = self._lag.past
+        return None if past is None else self._compare(self._x, past)
+
+    @staticmethod
+    def _compare(x: float, past: float) -> float:
+        raise NotImplementedError
+
+
+class ROC(_VersusPast):
     """Streaming rate of change in percent; ``value`` is None for the first ``period`` values."""
 
-    __slots__ = ("_lag", "_x", "period")
+    __slots__ = ()
 
-    def __init__(self, period: int) -> None:
-        _check(period)
-        self.period = period
-        self._lag = Lag(period)
-        self._x = math.nan
-
-    def update(self, x: float) -> None:
-        self._lag.update(x)
-        self._x = x
-
-    @property
-    def warm(self) -> bool:
-        return self._lag.past is not None
-
-    @property
-    def value(self) -> float | None:
-        past = self._lag.past
-        if past is None:
-            return None
-        return (self._x / past - 1.0) * 100.0 if past != 0 else math.nan
+    @staticmethod
+    def _compare(x: float, past: float) -> float:
+        return (x / past - 1.0) * 100.0 if past != 0 else math.nan
 
 
-class Momentum:
+class Momentum(_VersusPast):
     """Streaming momentum ``x - x[t-period]``; ``value`` is None for the first ``period`` values."""
 
-    __slots__ = ("_lag", "_x", "period")
+    __slots__ = ()
 
-    def __init__(self, period: int) -> None:
-        _check(period)
-        self.period = period
-        self._lag = Lag(period)
-        self._x = math.nan
-
-    def update(self, x: float) -> None:
-        self._lag.update(x)
-        self._x = x
-
-    @property
-    def warm(self) -> bool:
-        return self._lag.past is not None
-
-    @property
-    def value(self) -> float | None:
-        past = self._lag.past
-        return None if past is None else self._x - past
+    @staticmethod
+    def _compare(x: float, past: float) -> float:
+        return x - past
 
 
 def roc(x: np.ndarray, period: int) -> np.ndarray:

@@ -85,27 +85,7 @@ class Executions:
         """The report of ``order`` as it is now; ``fill`` = (qty, price, fee, liquidity) of a trade."""
         status = order.status
         # positional, in field order (see ExecutionReport): this is the engine's hottest line
-        if fill is None:
-            return ExecutionReport(
-                exec_type,
-                status,
-                order.order_id,
-                order.client_order_id,
-                self._pair,
-                order.side,
-                order.order_type,
-                order.qty,
-                order.limit_price,
-                order.trigger_price,
-                order.cum_qty,
-                ZERO if status in TERMINAL else order.qty - order.cum_qty,
-                order.cum_cost,
-                order.cum_fee,
-                ts,
-                ts if ts > self.now_ns else self.now_ns,
-                reason,
-            )
-        return ExecutionReport(
+        head = (
             exec_type,
             status,
             order.order_id,
@@ -123,13 +103,11 @@ class Executions:
             ts,
             ts if ts > self.now_ns else self.now_ns,
             reason,
-            self._ids.trade_id(),
-            fill[0],
-            fill[1],
-            fill[2],
-            self._quote,
-            fill[3],
         )
+        if fill is None:
+            return ExecutionReport(*head)
+        qty, price, fee, liquidity = fill
+        return ExecutionReport(*head, self._ids.trade_id(), qty, price, fee, self._quote, liquidity)
 
     def refuse(self, request: OrderRequest, reason: str, ts: int) -> None:
         """A submission refused before it became an order (no order id, nothing held)."""
