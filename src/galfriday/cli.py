@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from galfriday import __version__
@@ -47,18 +50,40 @@ def _register_subcommands() -> None:
     register_run(app)
 
 
+DEMO_DIR = Path("var/demo")
+
+
 @app.command()
 def demo(
-    config: str | None = typer.Option(None, "--config", "-c", help="YAML configuration file."),
-    minutes: int = typer.Option(60, min=1, help="Length of the simulated session."),
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="YAML configuration whose trading settings replace the demo's."),
+    ] = None,
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Folder for everything the demo writes (emptied first).")
+    ] = DEMO_DIR,
+    days: Annotated[
+        float, typer.Option(min=2, help="Days of synthetic one-minute history (70 % train).")
+    ] = 14.0,
+    paper_for: Annotated[float, typer.Option("--paper-for", min=5, help="Seconds of paper trading.")] = 45.0,
+    speed: Annotated[
+        float, typer.Option(min=1, help="Market speed of the paper session (x real time).")
+    ] = 300.0,
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic market and the simulated venue.")] = 7,
 ) -> None:
-    """Run the main job on embedded defaults: no servers, no API keys."""
+    """Run the whole system end to end on embedded defaults: no servers, no API keys, no data files.
+
+    A synthetic market, models trained and registered, a backtest with its report, and a short
+    paper session against the built-in exchange simulator.
+    """
+    from galfriday.app.demo import DemoOptions
     from galfriday.app.demo import demo as run_demo
     from galfriday.core.errors import GalFridayError
 
+    options = DemoOptions(directory, config, days, paper_for, speed, seed)
     try:
-        raise typer.Exit(run_demo(config, minutes))
-    except GalFridayError as exc:
+        raise typer.Exit(run_demo(options))
+    except (GalFridayError, FileExistsError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import multiprocessing
 from collections import OrderedDict
 from collections.abc import Iterable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -33,6 +33,8 @@ WORKER_CACHE_SIZE = 8  # models kept per worker process: current ones plus a few
 class InferenceRunner(Protocol):
     def submit(self, model: LoadedModel, windows: np.ndarray) -> Future[np.ndarray]: ...
 
+    def warm_up(self, timeout_s: float) -> None: ...
+
     def shutdown(self) -> None: ...
 
 
@@ -45,6 +47,9 @@ class InlineRunner:
             future.set_exception(exc)
         return future
 
+    def warm_up(self, timeout_s: float) -> None:
+        return None
+
     def shutdown(self) -> None:
         return None
 
@@ -56,6 +61,9 @@ class ThreadRunner:
     def submit(self, model: LoadedModel, windows: np.ndarray) -> Future[np.ndarray]:
         return self._pool.submit(model.predict, windows)
 
+    def warm_up(self, timeout_s: float) -> None:
+        return None
+
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
@@ -63,6 +71,7 @@ class ThreadRunner:
 class ProcessRunner:
     def __init__(self, workers: int, preload: Iterable[LoadedModel] = ()) -> None:
         models = [(str(m.artifact_path), m.artifact_sha256) for m in preload]
+        self._workers = workers
         self._pool = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -72,6 +81,12 @@ class ProcessRunner:
 
     def submit(self, model: LoadedModel, windows: np.ndarray) -> Future[np.ndarray]:
         return self._pool.submit(_predict, str(model.artifact_path), model.artifact_sha256, windows)
+
+    def warm_up(self, timeout_s: float) -> None:
+        """Start every worker and load its models now, not on the first bar: a spawned worker
+        takes seconds to import and load, and predictions queued behind it arrive too late to act on."""
+        futures = [self._pool.submit(_ready) for _ in range(self._workers)]
+        wait(futures, timeout=timeout_s)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -110,6 +125,10 @@ def _model(path: str, sha: str) -> ModelBundle:
     else:
         _models.move_to_end(sha)
     return bundle
+
+
+def _ready() -> bool:
+    return True  # running means spawned and initialised (``_preload`` ran first)
 
 
 def _predict(path: str, sha: str, windows: np.ndarray) -> np.ndarray:

@@ -61,6 +61,7 @@ class ModelVersion(Protocol):
     critical: bool
 
 
+WARM_UP_TIMEOUT_S = 60.0  # starting the inference workers and loading their models
 Pending = list[tuple[LoadedModel, Future[np.ndarray]]]
 
 
@@ -77,6 +78,7 @@ class PredictionService:
         ensemble_method: EnsembleMethod = "average",
         confidence_floor: float = 0.0,
         max_nan_share: float = 0.0,
+        max_delay_s: float = 5.0,
         submit: Callable[[Point], object] | None = None,
         exchange: str = "kraken",
     ) -> None:
@@ -94,6 +96,7 @@ class PredictionService:
         self._method: EnsembleMethod = ensemble_method
         self._floor = confidence_floor
         self._max_nan = max_nan_share
+        self._max_delay_ns = int(max_delay_s * 1_000_000_000)
         self._submit = submit
         self._exchange = exchange
         self._runner: InferenceRunner | None = None
@@ -125,6 +128,7 @@ class PredictionService:
             ensemble_method=settings.ensemble_method,
             confidence_floor=settings.confidence_floor,
             max_nan_share=settings.max_nan_share,
+            max_delay_s=settings.max_delay_s,
             **kwargs,
         )
 
@@ -152,6 +156,7 @@ class PredictionService:
                     f"skipped (no predictions from it): {exc}",
                 )
         self._runner = make_runner(self._mode, self._workers, loaded)
+        self._runner.warm_up(WARM_UP_TIMEOUT_S)
         for model in loaded:
             self.swap(model)
         if self._subscription is None:
@@ -303,6 +308,20 @@ class PredictionService:
             future.add_done_callback(one_done)
 
     def _finish(self, event: FeatureVectorComputed, pending: Pending) -> None:
+        if any(future.cancelled() for _, future in pending):
+            self.stats["canceled"] += 1  # the service stopped with this request still queued
+            return
+        delay = self._clock.timestamp_ns() - event.ts_init
+        if delay > self._max_delay_ns:
+            # a decision on a bar long gone is worse than none: the market has moved since
+            self.stats["late"] += 1
+            logger.warning(
+                "prediction for %s dropped: ready %.1f s after its features (prediction.max_delay_s %.1f)",
+                event.pair,
+                delay / 1e9,
+                self._max_delay_ns / 1e9,
+            )
+            return
         results: list[tuple[LoadedModel, float]] = []
         for model, future in pending:
             error = future.exception()

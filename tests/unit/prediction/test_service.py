@@ -266,3 +266,39 @@ def test_refresh_follows_the_registry_and_keeps_a_working_model(tmp_path: Path) 
     assert svc.models() == {PAIR: ("b",)} and "keeps its current model" in alerts[-1].message
     svc.refresh([])  # archived without a replacement
     assert svc.models() == {}
+
+
+def test_a_prediction_ready_too_late_is_dropped_not_traded_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Inference that finishes after ``max_delay_s`` of session time would act on a bar long gone."""
+    clock = SimClock(0)
+    bus = ThreadSafeBus()
+    slow = model(tmp_path, "slow", stubs.ConstantEstimator(0.9, delay_s=0.3))
+    svc = PredictionService(bus, clock, FS, lambda m: m, inference_mode="thread", workers=1, max_delay_s=5)
+    svc.start([slow])
+    svc.on_features(vector(0))  # computed at t=0
+    clock.advance_to(6_000_000_000)  # the session moves 6 s on while the model is still busy
+    svc.on_features(vector(6_000_000_000))  # queued behind it, but only 0.3 s of wall time late
+    deadline = time.monotonic() + 10
+    while svc.stats["late"] + svc.stats["published"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    svc.stop()
+    made = [e for e in bus.events if isinstance(e, PredictionMade)]
+    assert [e.ts_event for e in made] == [6_000_000_000]
+    assert svc.stats["late"] == 1
+    assert "prediction for XRP/USD dropped: ready 6.0 s after its features" in caplog.text
+
+
+def test_requests_still_queued_at_stop_are_dropped_quietly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    bus = ThreadSafeBus()
+    slow = model(tmp_path, "slow", stubs.ConstantEstimator(0.9, delay_s=0.2))
+    svc = service(bus, [slow], mode="thread", workers=1)
+    for ts in range(1, 5):
+        svc.on_features(vector(ts))
+    svc.stop()  # the running request finishes; the three queued behind it are canceled
+    assert len([e for e in bus.events if isinstance(e, PredictionMade)]) == 1
+    assert svc.stats["canceled"] == 3
+    assert "Traceback" not in caplog.text and "CancelledError" not in caplog.text

@@ -74,6 +74,12 @@ class PredictionSettings(ConfigModel):
     max_nan_share: float = Field(
         0.0, ge=0, le=1, description="Largest share of missing (NaN) features a prediction may be made on."
     )
+    max_delay_s: float = Field(
+        5.0,
+        gt=0,
+        description="A prediction ready later than this after its features (session clock) is dropped: "
+        "the market has moved on.",
+    )
     drift: DriftSettings = Field(default_factory=DriftSettings)
 
 
