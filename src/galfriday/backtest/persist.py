@@ -78,9 +78,6 @@ class RunRecord:
     orders: int
     fills: int
     trades: int
-    snapshots: int
-    snapshots_skipped: int
-    snapshot_pks: tuple[int, int] | None
 
 
 def exchange_tag(run_id: uuid.UUID) -> str:
@@ -163,8 +160,7 @@ async def persist_run(
     # Snapshots are not stored: ``portfolio_snapshots`` has no run column, and a live restart
     # restores from the latest snapshot — it must never pick up a backtest's. The equity curve is
     # in the run's equity.csv and result.json.
-    snapshot_pks, skipped = None, 0
-    context = _context(result, run_id, tag, snapshot_pks, skipped) | (extra_context or {})
+    context = _context(result, run_id, tag) | (extra_context or {})
     await SystemLogRepository(sessions).insert_many(
         [
             LogEntry(
@@ -193,9 +189,6 @@ async def persist_run(
         orders=len(result.orders),
         fills=len(result.fills),
         trades=len(trades),
-        snapshots=0,
-        snapshots_skipped=skipped,
-        snapshot_pks=snapshot_pks,
     )
 
 
@@ -217,9 +210,7 @@ def _namespaced(event: Event, run_id: uuid.UUID, tag: str) -> Event:
     return msgspec.structs.replace(event, **changes)
 
 
-def _context(
-    result: BacktestResult, run_id: uuid.UUID, tag: str, snapshot_pks: tuple[int, int] | None, skipped: int
-) -> dict[str, Any]:
+def _context(result: BacktestResult, run_id: uuid.UUID, tag: str) -> dict[str, Any]:
     meta, metrics = result.meta, result.metrics
     return plain(
         {
@@ -235,8 +226,6 @@ def _context(
             "data": list(meta.data),
             "fingerprint": result.fingerprint,
             "metrics": asdict(metrics),
-            "snapshot_pks": list(snapshot_pks) if snapshot_pks else None,
-            "snapshots_skipped": skipped,
             "ids": "client order, signal and trade ids: uuid5(run_id, id); exchange order ids: <tag>:<id>",
         }
     )
