@@ -30,6 +30,7 @@ def _register_subcommands() -> None:
     from galfriday.app.control_cli import register as register_control
     from galfriday.app.run_cli import register as register_run
     from galfriday.backtest.cli import register as register_backtest
+    from galfriday.backtest.cli_research import register as register_research
     from galfriday.config.commands import app as config_app
     from galfriday.features.cli import register as register_features
     from galfriday.marketdata.commands import app as data_app
@@ -47,6 +48,7 @@ def _register_subcommands() -> None:
     register_control(app)
     register_prediction(app)
     register_backtest(app)
+    register_research(app)
     register_run(app)
 
 

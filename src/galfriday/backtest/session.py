@@ -88,18 +88,18 @@ async def _run(
     console: Console,
     started_at: datetime,
 ) -> SessionOutcome:
-    settings = _with_pairs(settings, request.pairs)
+    settings = with_pairs(settings, request.pairs)
     instruments = backtest_instruments(settings, settings.pairs, asset_pairs_file=request.asset_pairs)
     interval_s = parse_interval(request.interval) if request.interval else settings.market_data.bar_interval_s
     feed = feed_from_specs(
         request.data or (str(settings.backtest.data_path),),
         instruments,
         interval_s=interval_s,
-        start_ns=_time(request.start),
-        end_ns=_time(request.end),
+        start_ns=parse_time(request.start),
+        end_ns=parse_time(request.end),
     )
-    settings = _fill_model_for(settings, feed, console)
-    _warn_on_entry_timeout(settings, feed, console)
+    settings = fill_model_for(settings, feed, console)
+    warn_on_entry_timeout(settings, feed, console)
     predictor, feature_set = await _prediction(request, settings, database)
     with progress_bar(console, "replaying", feed.size) as update:
         engine = BacktestEngine(
@@ -134,7 +134,7 @@ async def _run(
     return SessionOutcome(result, folder, files, run_id, record)
 
 
-def _with_pairs(settings: Settings, pairs: tuple[str, ...]) -> Settings:
+def with_pairs(settings: Settings, pairs: tuple[str, ...]) -> Settings:
     if not pairs:
         return settings
     quote = settings.portfolio.quote_currency
@@ -146,7 +146,7 @@ def _with_pairs(settings: Settings, pairs: tuple[str, ...]) -> Settings:
     return settings.model_copy(update={"pairs": tuple(dict.fromkeys(pairs))})
 
 
-def _time(text: str | None) -> int | None:
+def parse_time(text: str | None) -> int | None:
     if text is None:
         return None
     try:
@@ -155,7 +155,7 @@ def _time(text: str | None) -> int | None:
         raise BacktestError(str(exc)) from None
 
 
-def _fill_model_for(settings: Settings, feed: Feed, console: Console) -> Settings:
+def fill_model_for(settings: Settings, feed: Feed, console: Console) -> Settings:
     """The fill model the data allows: chosen from the data when the configuration left it at its
     default; a configured model that cannot fill this data is an error, not silently replaced."""
     wanted = settings.backtest.fill_model
@@ -176,7 +176,7 @@ def _fill_model_for(settings: Settings, feed: Feed, console: Console) -> Setting
     return settings
 
 
-def _warn_on_entry_timeout(settings: Settings, feed: Feed, console: Console) -> None:
+def warn_on_entry_timeout(settings: Settings, feed: Feed, console: Console) -> None:
     """Limit entries on bars: a timeout shorter than a bar cancels them before any bar can fill them."""
     strategy = settings.strategy
     if (

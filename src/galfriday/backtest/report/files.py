@@ -75,14 +75,14 @@ def write_result_files(result: BacktestResult, folder: Path) -> dict[str, Path]:
         name: folder / name for name in ("result.json", "trades.csv", "orders.csv", "fills.csv", "equity.csv")
     }
     paths["result.json"].write_text(json.dumps(summary(result), indent=2) + "\n", encoding="utf-8")
-    _csv(paths["trades.csv"], TRADE_COLUMNS, (_trade(t) for t in result.trades))
-    _csv(paths["orders.csv"], ORDER_COLUMNS, (_order(o) for o in result.orders))
-    _csv(paths["fills.csv"], FILL_COLUMNS, (_fill(f) for f in result.fills))
-    _csv(paths["equity.csv"], EQUITY_COLUMNS, _equity(result.equity))
+    write_csv(paths["trades.csv"], TRADE_COLUMNS, (trade_row(t) for t in result.trades))
+    write_csv(paths["orders.csv"], ORDER_COLUMNS, (_order(o) for o in result.orders))
+    write_csv(paths["fills.csv"], FILL_COLUMNS, (_fill(f) for f in result.fills))
+    write_csv(paths["equity.csv"], EQUITY_COLUMNS, equity_rows(result.equity))
     return paths
 
 
-def _csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
@@ -90,7 +90,7 @@ def _csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> N
             writer.writerow(["" if v is None else plain(v) for v in row])
 
 
-def _trade(t: Any) -> Sequence[Any]:
+def trade_row(t: Any) -> Sequence[Any]:
     return (
         t.trade_no,
         t.signal_no,
@@ -146,7 +146,7 @@ def _fill(f: Any) -> Sequence[Any]:
     )
 
 
-def _equity(points: Sequence[tuple[int, Any]]) -> Iterable[Sequence[Any]]:
+def equity_rows(points: Sequence[tuple[int, Any]]) -> Iterable[Sequence[Any]]:
     drawdowns = drawdown_series([float(v) for _, v in points])
     for (ts, value), dd in zip(points, drawdowns, strict=True):
         yield iso(ts), ts, value, repr(dd * 100)
