@@ -59,8 +59,14 @@ def correlation_id_of(record: logging.LogRecord) -> str:
 
 
 def extras_of(record: logging.LogRecord) -> dict[Any, Any]:
-    """The caller's ``extra`` fields: every attribute a plain LogRecord does not have."""
-    return {key: value for key, value in record.__dict__.items() if key not in _STANDARD_ATTRS}
+    """The caller's ``extra`` fields: every attribute a plain LogRecord does not have, except
+    private ones (``_x``): libraries stamp those on every record through the record factory (Ray
+    adds ``_ray_timestamp_ns`` once imported), and they are not the caller's to show."""
+    return {
+        key: value
+        for key, value in record.__dict__.items()
+        if key not in _STANDARD_ATTRS and not (isinstance(key, str) and key.startswith("_"))
+    }
 
 
 def json_extras_of(record: logging.LogRecord) -> dict[str, JsonValue]:

@@ -35,3 +35,10 @@ def test_exception_traceback_follows_the_line() -> None:
     assert first.endswith("galfriday.test: failed")
     assert rest[0] == "Traceback (most recent call last):"
     assert rest[-1] == "KeyError: 'XRP/USD'"
+
+
+def test_attributes_a_library_stamps_on_every_record_are_not_shown() -> None:
+    """Ray's record factory adds ``_ray_timestamp_ns`` to every record once ray is imported."""
+    record = make_record("fill", created=_CREATED, extra={"qty": Decimal("30"), "_ray_timestamp_ns": 17})
+    line = ConsoleFormatter().format(record)
+    assert line == '2026-11-21T19:40:01.123Z INFO     galfriday.test: fill qty="30"'
