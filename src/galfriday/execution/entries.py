@@ -57,6 +57,10 @@ class Entries:
         order = self._sender.submit(
             bracket, OrderPurpose.ENTRY, tag, OrderType.LIMIT, bracket.qty, limit_price=approved.entry_price
         )
+        self.arm_timeout(order)
+
+    def arm_timeout(self, order: OrderState) -> None:
+        """The limit entry's timeout, ``entry_timeout_s`` from now (from a restart for a taken-over one)."""
         at = self._clock.timestamp_ns() + self._timeout_ns
         self._clock.set_time_alert(timer_name(order.client_order_id), at, self._publish)
 

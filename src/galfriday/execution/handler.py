@@ -29,6 +29,7 @@ from typing import Any
 
 from galfriday.config.sections.signal import StrategySettings
 from galfriday.core.clock import Clock
+from galfriday.core.crashpoints import crashpoint
 from galfriday.core.events import (
     BarClosed,
     ClosePosition,
@@ -47,6 +48,7 @@ from galfriday.core.events import (
     new_id,
 )
 from galfriday.core.instruments import Instrument
+from galfriday.core.types import OrderType
 from galfriday.execution.bracket import Bracket
 from galfriday.execution.entries import TIMEOUT_PREFIX, Entries
 from galfriday.execution.exits import Exits
@@ -54,6 +56,7 @@ from galfriday.execution.order_state import OrderEvent, OrderState
 from galfriday.execution.order_store import OrderStore
 from galfriday.execution.sender import IdFactory, OrderSender
 from galfriday.execution.stop_watch import StopWatch
+from galfriday.execution.takeover import RestoredBracket, restored_tag
 from galfriday.portfolio.order_tags import OrderPurpose, OrderTag, OrderTagRegistry
 
 logger = logging.getLogger(__name__)
@@ -114,6 +117,43 @@ class ExecutionHandler:
         """Every order still remembered (open ones and the most recent finished ones)."""
         return iter(self._store)
 
+    def take_over(self, restored: RestoredBracket) -> Bracket:
+        """Work a position and orders an earlier process left (``execution.takeover``)."""
+        if restored.pair in self._brackets:
+            raise ValueError(f"{restored.pair}: a bracket already works the pair; take over before trading")
+        bracket = Bracket(
+            signal_id=restored.signal_id,
+            strategy_id=restored.strategy_id,
+            pair=restored.pair,
+            side=restored.side,
+            qty=restored.qty,
+            sl=restored.sl,
+            tp=restored.tp,
+            correlation_id=restored.signal_id,
+            held=restored.held,
+        )
+        for order in restored.orders:
+            purpose = OrderPurpose(order.purpose)
+            tag = restored_tag(restored, purpose)
+            self._sender.take_over(bracket, order, tag)
+            if purpose is OrderPurpose.ENTRY and order.order_type is OrderType.LIMIT:
+                self._entries.arm_timeout(order)
+            elif purpose in (OrderPurpose.EXIT, OrderPurpose.STOP_LOSS):
+                bracket.exit_reason, bracket.exit_tag = tag.closes_with, tag  # it was being closed
+        self._brackets[restored.pair] = bracket
+        logger.warning(
+            "%s: took over %s held and %d working order(s) of signal %s (SL %s, TP %s)",
+            restored.pair,
+            restored.held,
+            len(restored.orders),
+            restored.signal_id,
+            restored.sl,
+            restored.tp,
+            extra={"correlation_id": restored.signal_id},
+        )
+        self._drive(bracket)
+        return bracket
+
     # -- handlers -------------------------------------------------------------------------------
 
     def on_event(self, event: Event) -> None:
@@ -162,6 +202,7 @@ class ExecutionHandler:
                 extra={"correlation_id": bracket.correlation_id},
             )
             return
+        crashpoint("execution.exit_started")
         self._drive(bracket)
 
     def on_halt(self, event: HaltTriggered) -> None:
@@ -191,6 +232,8 @@ class ExecutionHandler:
             return
         if isinstance(event, OrderFilled):
             bracket.book_fill(order, event.qty)
+            if order.purpose == OrderPurpose.ENTRY:
+                crashpoint("execution.entry_filled")
         if was_open and order.is_terminal:
             self._store.finished(order.client_order_id)
             if order.purpose == OrderPurpose.ENTRY:
@@ -202,6 +245,7 @@ class ExecutionHandler:
         seen = self._stops.on_market(event)
         bracket = self._brackets.get(event.pair)
         if seen is not None and bracket is not None and self._exits.check_stop(bracket, seen):
+            crashpoint("execution.stop_triggered")
             self._drive(bracket)
 
     # -- internals ------------------------------------------------------------------------------

@@ -115,11 +115,18 @@ class OrderSettler:
     # -- entry points -----------------------------------------------------------------------------
 
     async def settle_open(
-        self, record: OrderRecord, exchange: KrakenOrder | None, view: ExchangeView, findings: Findings
+        self,
+        record: OrderRecord,
+        exchange: KrakenOrder | None,
+        view: ExchangeView,
+        findings: Findings,
+        *,
+        pending_grace_s: float | None = None,
     ) -> str | None:
         """An order open in our records; returns the txid it was matched with, if any."""
         if exchange is None:
-            exchange = await self._look_up(record, findings)
+            grace = self._options.pending_grace_s if pending_grace_s is None else pending_grace_s
+            exchange = await self._look_up(record, findings, grace)
             if exchange is None:
                 return None
         state = await self._state(record, reopen=False)
@@ -157,7 +164,7 @@ class OrderSettler:
 
     # -- looking an order up ----------------------------------------------------------------------
 
-    async def _look_up(self, record: OrderRecord, findings: Findings) -> KrakenOrder | None:
+    async def _look_up(self, record: OrderRecord, findings: Findings, grace_s: float) -> KrakenOrder | None:
         cid = str(record.client_order_id)
         if record.exchange_order_id:
             found = await self._query(record.exchange_order_id)
@@ -174,7 +181,7 @@ class OrderSettler:
                 )
             return found
         age = findings.now - record.created_at
-        if age < timedelta(seconds=self._options.pending_grace_s):
+        if age < timedelta(seconds=grace_s):
             return None  # AddOrder may still be on its way
         start = int(record.created_at.timestamp() - self._options.clock_skew_s)
         candidates = [

@@ -28,6 +28,9 @@ class ReconcileOptions:
       and reported unresolved (the account must be dedicated to this system), or ``cancel``-ed.
     - ``pending_grace_s``: a PENDING_NEW younger than this may still be on its way (AddOrder
       carries a 5 s deadline), so it is not judged yet.
+    - ``start_settle_s``: at start the previous process is gone, so its PENDING_NEW rows are
+      judged after at most this long: AddOrder's deadline plus the clock skew (``live`` sets it
+      from the client's), after which Kraken refuses the order if it has not placed it.
     - ``initial_lookback_s``: how far back the first run ever reads Kraken's history.
     - ``balance_checks`` / ``balance_settle_s``: balances are compared again after a pause when
       they differ, so fills published a moment ago (or made meanwhile) can reach the portfolio.
@@ -37,6 +40,7 @@ class ReconcileOptions:
     balance_tolerance: Decimal = Decimal("0.01")
     foreign_orders: Literal["leave", "cancel"] = "leave"
     pending_grace_s: float = 30.0
+    start_settle_s: float = 7.0
     initial_lookback_s: float = 86_400.0
     clock_skew_s: float = 2.0
     max_pages: int = 40

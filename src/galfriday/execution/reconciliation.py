@@ -36,6 +36,7 @@ from datetime import datetime, timedelta
 from galfriday.core.clock import Clock
 from galfriday.core.events import Event
 from galfriday.core.instruments import Instrument
+from galfriday.core.types import OrderStatus
 from galfriday.execution.reconcile_balances import LedgerOwner, balance_differences, ledger_holdings
 from galfriday.execution.reconcile_exchange import ExchangeView, KrakenAccount, read_exchange
 from galfriday.execution.reconcile_orders import OrderSettler, OrderTracker
@@ -97,8 +98,17 @@ class Reconciler:
     # -- the three ways to run ----------------------------------------------------------------------
 
     async def reconcile_at_start(self) -> ReconciliationReport:
-        """Run once before trading; raises ``ReconciliationMismatchError`` if anything is unresolved."""
+        """Run once before trading; raises ``ReconciliationMismatchError`` if anything is unresolved.
+
+        Intents the previous process left PENDING_NEW are settled before trading, however young:
+        that process is gone, so once AddOrder's deadline has passed (``start_settle_s``) an intent
+        Kraken does not show was never placed. Those the first run could not judge yet get a second
+        run after that wait."""
         report = await self.run(RunTrigger.START)
+        wait = await self._wait_for_unjudged_intents()
+        if report.ok and wait is not None:
+            await asyncio.sleep(wait)
+            report = await self.run(RunTrigger.START, pending_grace_s=0.0)
         if not report.ok:
             raise ReconciliationMismatchError(report)
         return report
@@ -137,7 +147,32 @@ class Reconciler:
 
     # -- one run ------------------------------------------------------------------------------------
 
-    async def run(self, trigger: RunTrigger = RunTrigger.MANUAL) -> ReconciliationReport:
+    async def _wait_for_unjudged_intents(self) -> float | None:
+        """How long until the PENDING_NEW rows a run left unjudged (too young) can be (None: none)."""
+        now = utc_datetime(self._clock.timestamp_ns())
+        grace = timedelta(seconds=self.options.pending_grace_s)
+        young = [
+            r
+            for r in await self._orders.list_open(exchange=self._exchange)
+            if r.status == OrderStatus.PENDING_NEW and not r.exchange_order_id and now - r.created_at < grace
+        ]
+        if not young:
+            return None
+        left = max((grace - (now - r.created_at)).total_seconds() for r in young)
+        wait = min(self.options.start_settle_s, left)
+        logger.info(
+            "%d order intent(s) of the previous process not on Kraken: judged in %.1fs, after AddOrder's "
+            "deadline",
+            len(young),
+            wait,
+        )
+        return wait
+
+    async def run(
+        self, trigger: RunTrigger = RunTrigger.MANUAL, *, pending_grace_s: float | None = None
+    ) -> ReconciliationReport:
+        """One run; ``pending_grace_s`` overrides the options' (a PENDING_NEW younger is not judged)."""
+        grace = self.options.pending_grace_s if pending_grace_s is None else pending_grace_s
         async with self._lock:
             started = utc_datetime(self._clock.timestamp_ns())
             local_open = await self._orders.list_open(exchange=self._exchange)
@@ -151,7 +186,7 @@ class Reconciler:
             findings = Findings(run_id, started)
             error = None
             try:
-                await self._compare(window_start, findings)
+                await self._compare(window_start, findings, grace)
             except Exception as exc:  # fail closed: a comparison that did not finish verified nothing
                 logger.exception("reconciliation %s stopped", run_id)
                 error = f"{type(exc).__name__}: {exc}"
@@ -165,24 +200,19 @@ class Reconciler:
             return await self._finish(trigger, started, window_start, findings, error)
 
     async def _window_start(self, now: datetime, local_open: list[OrderRecord]) -> datetime:
-        candidates = [record.created_at for record in local_open]
-        last_ok = await self._journal.last_run(status=RunStatus.OK)
-        if last_ok is not None:
-            candidates.append(last_ok.started_at)
-        start = min(candidates) if candidates else now - timedelta(seconds=self.options.initial_lookback_s)
-        return start - timedelta(seconds=self.options.clock_skew_s)
+        return await _window_start(self._journal, self.options, now, local_open)
 
-    async def _compare(self, window_start: datetime, findings: Findings) -> None:
+    async def _compare(self, window_start: datetime, findings: Findings, grace: float) -> None:
         view = await read_exchange(
             self._client, int(window_start.timestamp()), max_pages=self.options.max_pages
         )
-        matched = await self._settle_local(view, findings)
+        matched = await self._settle_local(view, findings, grace)
         for order in list(view.orders.values()):
             if order.txid not in matched:
                 await self._settler.settle_unmatched(order, view, findings)
         await self._compare_balances(findings)
 
-    async def _settle_local(self, view: ExchangeView, findings: Findings) -> set[str]:
+    async def _settle_local(self, view: ExchangeView, findings: Findings, grace: float) -> set[str]:
         """Settle every order open in our records (read after Kraken); the txids they matched."""
         by_cl_ord_id = view.by_cl_ord_id()
         matched: set[str] = set()
@@ -193,7 +223,7 @@ class Reconciler:
             else:
                 candidates = by_cl_ord_id.get(str(record.client_order_id), [])
                 exchange = candidates[0] if len(candidates) == 1 else None
-            txid = await self._settler.settle_open(record, exchange, view, findings)
+            txid = await self._settler.settle_open(record, exchange, view, findings, pending_grace_s=grace)
             if txid is not None:
                 matched.add(txid)
         return matched
@@ -252,3 +282,22 @@ class Reconciler:
         log = logger.info if report.ok else logger.error
         log("%s", report.summary())
         return report
+
+
+async def reconcile_window_start(
+    orders: OrderRepository, journal: ReconciliationRepository, options: ReconcileOptions, now: datetime
+) -> datetime:
+    """Where a run starting ``now`` reads Kraken's history from (what our records may lack is later)."""
+    return await _window_start(journal, options, now, await orders.list_open(exchange=options.exchange))
+
+
+async def _window_start(
+    journal: ReconciliationRepository, options: ReconcileOptions, now: datetime, local_open: list[OrderRecord]
+) -> datetime:
+    """The oldest order still open in our records, or the last successful run, whichever is earlier."""
+    candidates = [record.created_at for record in local_open]
+    last_ok = await journal.last_run(status=RunStatus.OK)
+    if last_ok is not None:
+        candidates.append(last_ok.started_at)
+    start = min(candidates) if candidates else now - timedelta(seconds=options.initial_lookback_s)
+    return start - timedelta(seconds=options.clock_skew_s)

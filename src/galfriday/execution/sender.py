@@ -98,6 +98,12 @@ class OrderSender:
         self._publish(command)
         return order
 
+    def take_over(self, bracket: Bracket, order: OrderState, tag: OrderTag) -> None:
+        """File an order an earlier process sent (``execution.takeover``): tagged again, followed."""
+        self._tags.register(order.client_order_id, tag)
+        bracket.orders.append(order)
+        self._store.add(order, bracket)
+
     def reserve(self, tag: OrderTag) -> str:
         """Register an order that will be sent later (a replacement entry)."""
         cid = self._ids()

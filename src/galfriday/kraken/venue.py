@@ -31,8 +31,9 @@ carried ``leaves_qty == 0`` — but it is what ends the order for the venue: a `
 ``order_status`` can say ``partially_filled`` even when it completed the order, so completion is
 never inferred from it. Events carry the order's correlation id (from its ``SubmitOrder``, or
 from ``TrackedOrder`` for orders reconciliation hands over). Reports of orders the venue does not
-follow (another program's, or an old order nobody handed over) are counted and left to
-reconciliation.
+follow (another program's, or an old order nobody handed over) are counted and kept: when
+reconciliation hands such an order over (``track``) a moment after reading Kraken, what the stream
+reported for it in between is applied then.
 
 When the stream may have missed something — an order absent from a reconnect snapshot, or a
 terminal report with more filled than the venue saw — ``venue_catchup`` asks Kraken how the order
@@ -44,12 +45,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import Any
 
 import msgspec
 
 from galfriday.core.clock import Clock, LiveClock
+from galfriday.core.crashpoints import crashpoint
 from galfriday.core.events import CancelOrder, Command, Event, OrderRejected, SubmitOrder
 from galfriday.core.instruments import Instrument
 from galfriday.core.types import OrderStatus
@@ -77,7 +80,10 @@ logger = logging.getLogger(__name__)
 
 Publish = Callable[[Event], None]
 UNKNOWN_OUTCOME_TRIGGER = "order_outcome_unknown"
+STREAM_DOWN_TRIGGER = "private_stream_down"
+_STREAM_DOWN_TIMER = "kraken.private-stream-down"
 NS_PER_S = 1_000_000_000
+UNTRACKED_KEPT = 1_000  # reports of orders nobody follows yet, kept for ``track``
 _TERMINAL_EXEC_TYPES = frozenset({"filled", "canceled", "expired"})
 
 
@@ -98,6 +104,7 @@ class KrakenVenue:
         cancel_attempts: int = 3,
         retry_delay_s: float = 1.0,
         stream_options: Mapping[str, Any] | None = None,
+        stream_down_halt_s: float = 0.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         if cancel_attempts < 1 or retry_delay_s <= 0:
@@ -110,9 +117,12 @@ class KrakenVenue:
         self._cancel_attempts = cancel_attempts
         self._retry_delay_s = retry_delay_s
         self._sleep = sleep
+        self._stream_down_halt_ns = int(stream_down_halt_s * NS_PER_S)
+        self._stream_down_since: int | None = None
         self._orders = LiveOrders()
         self._tasks: set[asyncio.Task[None]] = set()
         self.untracked_reports = 0
+        self._untracked: deque[ExecutionReport] = deque(maxlen=UNTRACKED_KEPT)
         self.stream = KrakenPrivateWsClient(
             client, self, url=ws_url, on_error=halt.record_api_error, **dict(stream_options or {})
         )
@@ -142,13 +152,24 @@ class KrakenVenue:
 
     async def close(self) -> None:
         """Stop the stream and the background work (look-ups, cancel retries, catch-ups)."""
+        self._stream_back()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.stream.close()
 
     def track(self, order: TrackedOrder) -> None:
-        """Follow an order this process did not submit (handed over by reconciliation)."""
+        """Follow an order this process did not submit (handed over by reconciliation); the reports
+        the stream brought for it before — after reconciliation read Kraken — are applied now."""
+        self._follow(order)
+        cid, txid = order.client_order_id, order.txid
+        replay = [r for r in self._untracked if r.order_id == txid or r.cl_ord_id == cid]
+        for report in replay:
+            self._untracked.remove(report)
+        for report in replay:
+            self._on_report(report)  # fills already known are repeats: not published again
+
+    def _follow(self, order: TrackedOrder) -> None:
         known = self._orders.get(order.client_order_id)
         if known is None:
             live = self._orders.add(LiveOrder.from_tracked(order))
@@ -215,6 +236,7 @@ class KrakenVenue:
                 self._saturate(instrument.symbol)
             self._reject(order, refusal.reason)
             return
+        crashpoint("venue.add_order_answered")
         self._settle_placement(order, placement)
 
     def _settle_placement(self, order: LiveOrder, placement: OrderPlacement) -> None:
@@ -276,6 +298,7 @@ class KrakenVenue:
                 await self._client.cancel_order(txid=order.txid)
             else:
                 await self._client.cancel_order(cl_ord_id=order.client_order_id)
+            crashpoint("venue.cancel_sent")
             return True  # the end arrives on the stream
         except Exception as exc:  # sorted below: over, transient, or given up
             if is_unknown_order(exc):
@@ -302,6 +325,7 @@ class KrakenVenue:
         for report in message.reports:
             self._on_report(report)
         if message.is_snapshot:
+            self._stream_back()
             still_open = {r.order_id for r in message.reports if r.exec_type != "trade"}
             gone = [o for o in self._orders.live() if o.txid not in still_open]
             if gone:
@@ -310,11 +334,35 @@ class KrakenVenue:
 
     def on_connection_lost(self, reason: str) -> None:
         logger.warning("Kraken executions stream lost (%s); a snapshot follows the reconnect", reason)
+        if self._stream_down_halt_ns and self._stream_down_since is None:
+            self._stream_down_since = now = self._clock.timestamp_ns()
+            self._clock.set_time_alert(
+                _STREAM_DOWN_TIMER, now + self._stream_down_halt_ns, lambda _event: self._stream_still_down()
+            )
+
+    def _stream_back(self) -> None:
+        """A snapshot arrived (or the venue stops): the outage, if any, is over."""
+        if self._stream_down_since is not None:
+            self._stream_down_since = None
+            self._clock.cancel_timer(_STREAM_DOWN_TIMER)
+
+    def _stream_still_down(self) -> None:
+        """Blind to fills and ends for too long: new entries would be placed on a stale picture."""
+        if self._stream_down_since is None:
+            return
+        down_s = (self._clock.timestamp_ns() - self._stream_down_since) / NS_PER_S
+        self._halt.fire(
+            STREAM_DOWN_TRIGGER,
+            f"Kraken's private executions stream has been down for {down_s:.0f}s ({self.stream.stats()}): "
+            "fills and order ends are not seen. It keeps reconnecting; check the network and the API "
+            "key's WebSocket permission, then resume through the checklist",
+        )
 
     def _on_report(self, report: ExecutionReport) -> None:
         order = self._orders.find(report.cl_ord_id, report.order_id)
         if order is None:
             self.untracked_reports += 1
+            self._untracked.append(report)
             logger.debug(
                 "report %s of order %s, not one this venue follows", report.exec_type, report.order_id
             )

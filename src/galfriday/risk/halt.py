@@ -175,6 +175,12 @@ class HaltCoordinator:
 
     # -- behaviour ------------------------------------------------------------------------------
 
+    def enforce(self) -> None:
+        """Apply the HALT in force again: after a restart, once positions taken over from the
+        previous process have someone to close them (``restore`` ran before they existed)."""
+        if self._record is not None:
+            self._enforce()
+
     def _enforce(self) -> None:
         """Cancel entries that could still fill; with ``close``, flatten every position."""
         record = self._record

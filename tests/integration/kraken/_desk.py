@@ -61,7 +61,7 @@ def kraken_client(sim: ExchangeSimulator, **overrides: Any) -> KrakenPrivateClie
 
 
 def account_ledger(balances: Mapping[str, Decimal] | None = None) -> Ledger:
-    """The ledger as the live runtime seeds it: the account's balances, every currency as cash."""
+    """The account's balances, every currency as cash (the runtime's own start is ``live_ledger``)."""
     return Ledger("USD", dict(balances if balances is not None else ACCOUNT.balances))
 
 
@@ -74,6 +74,7 @@ class LiveDesk:
         ledger: Ledger | None = None,
         reconnect: ReconnectPolicy | None = None,
         options: ReconcileOptions | None = None,
+        stream_down_halt_s: float = 0.0,
     ) -> None:
         self.sim = sim
         self.client = kraken_client(sim)
@@ -99,6 +100,7 @@ class LiveDesk:
             clock=self.clock,
             retry_delay_s=0.05,
             stream_options={"reconnect": reconnect or ReconnectPolicy(initial_s=0.05, max_s=0.2)},
+            stream_down_halt_s=stream_down_halt_s,
         )
         self.journal.attach(self.bus, self.venue)
         self.reconciler = Reconciler(

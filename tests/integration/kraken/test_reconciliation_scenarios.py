@@ -92,7 +92,7 @@ async def test_an_intent_that_never_left_is_rejected_locally(
     try:
         row = await intent(desk, Side.BUY, Decimal(50), Decimal("0.40000"))
         young = await intent(desk, Side.BUY, Decimal(50), Decimal("0.40000"), age_s=0)  # may be in flight
-        report = await desk.reconciler.reconcile_at_start()
+        report = await desk.reconciler.reconcile_during_operation()  # at start: test_restart_takeover
         await desk.settled()
         after = await desk.orders.get_by_client_order_id(row.client_order_id)
         still = await desk.orders.get_by_client_order_id(young.client_order_id)

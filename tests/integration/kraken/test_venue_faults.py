@@ -214,3 +214,41 @@ async def test_an_unknown_outcome_halts_is_never_resent_and_is_settled_when_krak
     on_exchange = [r for r in desk.account.ledger.by_txid.values() if r.cl_ord_id == command.client_order_id]
     assert len(on_exchange) == 1
     assert row is not None and (row.status, row.exchange_order_id) == (OrderStatus.NEW, on_exchange[0].txid)
+
+
+async def test_a_private_stream_that_stays_down_halts_trading(
+    sim: ExchangeSimulator, database: Database
+) -> None:
+    desk = LiveDesk(
+        sim, database, reconnect=ReconnectPolicy(initial_s=0.2, max_s=0.2, jitter=0.0), stream_down_halt_s=1.5
+    )
+    await desk.start()
+    try:
+        fault(sim, '{"kind": "ws_drop", "target": "private", "after": 0}')  # every connection, until removed
+        await desk.until(lambda: not desk.venue.stream.ready)
+        await desk.until(lambda: desk.halt.is_halted)
+        connections = desk.venue.stream.stats()["connections"]
+    finally:
+        await desk.close()
+    record = desk.halt.current
+    assert record is not None and record.trigger == "private_stream_down"
+    assert "private executions stream has been down for" in record.reason
+    assert connections >= 3  # it kept reconnecting all along
+
+
+async def test_a_private_stream_back_within_the_limit_does_not_halt(
+    sim: ExchangeSimulator, database: Database
+) -> None:
+    desk = LiveDesk(
+        sim, database, reconnect=ReconnectPolicy(initial_s=0.3, max_s=0.3, jitter=0.0), stream_down_halt_s=1.5
+    )
+    await desk.start()
+    try:
+        fault(sim, '{"kind": "ws_drop", "target": "private", "after": 0, "times": 1}')
+        await desk.until(lambda: not desk.venue.stream.ready)
+        await desk.until(lambda: desk.venue.stream.ready)  # back, with a new snapshot
+        await asyncio.sleep(2.0)  # past the limit the first loss armed
+        halted = desk.halt.is_halted
+    finally:
+        await desk.close()
+    assert not halted

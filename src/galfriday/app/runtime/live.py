@@ -4,8 +4,8 @@ venue with everything that keeps it honest (reconciliation, the dead-man switch)
 - ``private_client``: ``KrakenPrivateClient`` on ``exchange.rest_url`` with the configured key, a
   nonce persisted in ``exchange.nonce_file`` (strictly increasing across restarts) and the
   account tier's rate counters.
-- ``account_ledger``: the ledger a live session starts from is the account's ``Balance``, every
-  asset as cash (snapshots a paper run wrote are never used): reconciliation compares exactly that.
+- the ledger a live session starts from is the account's ``Balance`` (``live_ledger``; snapshots
+  a paper run wrote are never used): reconciliation compares exactly that.
 - ``open_kraken_venue``: ``KrakenVenue`` behind the write-ahead journal, its private stream ready;
   then reconciliation at start (``portfolio.reconcile_at_start``) — an unresolved mismatch refuses
   the start — and every ``portfolio.reconcile_interval_s`` after; then the dead-man switch
@@ -31,9 +31,7 @@ from galfriday.kraken.nonce import FileNonceSource
 from galfriday.kraken.rest_private import KrakenPrivateClient
 from galfriday.kraken.rest_public import KrakenError
 from galfriday.kraken.venue import KrakenVenue, VenueNotReadyError
-from galfriday.kraken.venue_assets import spot_balance
 from galfriday.kraken.venue_orders import TrackedOrder
-from galfriday.portfolio.ledger import Ledger
 from galfriday.portfolio.manager import PortfolioManager
 from galfriday.risk.halt import HaltCoordinator
 from galfriday.storage.db.database import Database
@@ -57,24 +55,6 @@ def private_client(settings: Settings) -> KrakenPrivateClient:
     )
 
 
-async def account_ledger(
-    client: KrakenPrivateClient, settings: Settings, instruments: dict[str, Instrument]
-) -> Ledger:
-    """The account's spot balances of the quote and every traded base, as the starting ledger."""
-    try:
-        balances = await client.balance()
-    except KrakenError as exc:
-        raise StartRefused(
-            f"cannot read the account's balances from Kraken ({exc}): check the API key's "
-            "permissions and the network, then start again"
-        ) from exc
-    quote = settings.portfolio.quote_currency
-    assets = [quote, *sorted({inst.base for inst in instruments.values()})]
-    cash = {asset: spot_balance(balances, asset) for asset in assets}
-    logger.info("live ledger from Kraken's balances: %s", {a: str(v) for a, v in cash.items()})
-    return Ledger(quote, cash)
-
-
 class _Adopter:
     """Reconciliation's order tracker: the venue follows a found order, the journal records it again."""
 
@@ -83,14 +63,14 @@ class _Adopter:
         self._journal = journal
 
     def track(self, order: TrackedOrder) -> None:
-        self._venue.track(order)
-        if order.is_open:
+        if order.is_open:  # first: the reports ``track`` may hand over are recorded after it
             self._journal.adopt(
                 order.client_order_id,
                 cum_qty=order.cum_qty,
                 fill_ids=order.fill_ids,
                 correlation_id=order.correlation_id,
             )
+        self._venue.track(order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +91,13 @@ async def open_kraken_venue(
     database: Database,
 ) -> LiveVenue:
     venue = KrakenVenue(
-        client, instruments, journal.on_report, halt, ws_url=settings.exchange.ws_private_url, clock=clock
+        client,
+        instruments,
+        journal.on_report,
+        halt,
+        ws_url=settings.exchange.ws_private_url,
+        clock=clock,
+        stream_down_halt_s=settings.execution.private_stream_halt_s,
     )
     journal.attach(bus, venue)
     sessions = database.sessions
@@ -127,7 +113,9 @@ async def open_kraken_venue(
         halt=halt,
         tracker=_Adopter(venue, journal),
         options=ReconcileOptions(
-            interval_s=settings.portfolio.reconcile_interval_s, exchange=settings.exchange.name
+            interval_s=settings.portfolio.reconcile_interval_s,
+            exchange=settings.exchange.name,
+            start_settle_s=client.order_deadline_s + client.clock_skew_s,
         ),
     )
     dead_man = DeadManSwitch.from_settings(client, halt, settings.execution)

@@ -73,10 +73,14 @@ class Persistence:
         sessions = database.sessions
         exchange = record_as
         self.writer = timeseries_writer(settings)
-        self.orders = OrderJournal(
-            OrderRepository(sessions), FillRepository(sessions), publish, exchange=exchange
-        )
         self.signals = SignalRecorder(SignalRepository(sessions), exchange=exchange)
+        self.orders = OrderJournal(
+            OrderRepository(sessions),
+            FillRepository(sessions),
+            publish,
+            exchange=exchange,
+            signals_written=self.signals.queue.flush,  # an order row links its signal's
+        )
         self.trades = TradeRecorder(TradeRepository(sessions), exchange=exchange)
         self.snapshots = PortfolioSnapshotRecorder(
             PortfolioSnapshotRepository(sessions), submit_point=self.writer.submit

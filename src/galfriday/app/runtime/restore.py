@@ -60,9 +60,8 @@ async def restore_portfolio(
     )
     if manager.open_positions():
         logger.warning(
-            "positions %s are held from the previous run: they are marked and count towards exposure "
-            "and drawdown, but no stop or take-profit watches them (the execution handler starts with no "
-            "bracket): watch or close them by hand",
+            "positions %s are held from the previous run: they are taken over with their signal's "
+            "stop and take-profit before market data starts (runtime.takeover)",
             manager.open_positions(),
         )
     return manager

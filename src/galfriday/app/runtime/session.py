@@ -13,7 +13,8 @@ Start (``start``), each step only once the ones it depends on stand:
 6. risk manager (behind the entry gate), 7. execution handler, 8. venue behind the journal
    (live: its private stream ready, reconciled — refusing to start on a mismatch — and the
    dead-man switch armed);
-9. features, predictions or the rule strategy, the strategy arbitrator;
+9. features, predictions or the rule strategy, the strategy arbitrator; then what an earlier
+   process left — positions and the orders still working — is taken over (``takeover``);
 10. market data: WS client, ingestor, bars;
 11. monitoring, metrics, health, alerts, log sinks; 12. the control API;
 13. RUNNING (``SystemStateChanged``) — or HALTED, as restored.
@@ -36,7 +37,8 @@ from galfriday.app.runtime.control_api import start_control_api
 from galfriday.app.runtime.errors import StartRefused
 from galfriday.app.runtime.gate import EntryGate
 from galfriday.app.runtime.instruments import load_instruments
-from galfriday.app.runtime.live import account_ledger, private_client
+from galfriday.app.runtime.live import private_client
+from galfriday.app.runtime.live_ledger import live_portfolio
 from galfriday.app.runtime.market_data import MarketData
 from galfriday.app.runtime.monitoring import Monitoring
 from galfriday.app.runtime.observers import Observers
@@ -46,6 +48,7 @@ from galfriday.app.runtime.redis_state import LatestState, open_latest_state
 from galfriday.app.runtime.restore import PAPER_EXCHANGE_TAG, close_orphaned_paper_orders, restore_portfolio
 from galfriday.app.runtime.shutdown import shut_down
 from galfriday.app.runtime.signal_sources import Signals, choose_signals
+from galfriday.app.runtime.takeover import take_over
 from galfriday.app.runtime.venues import OpenVenue, open_venue
 from galfriday.config.schema import Settings
 from galfriday.core.bus import AsyncBus
@@ -151,6 +154,7 @@ class Session:
             self.exchange_client,
         )
         await self._start_signals(settings, instruments, clock, bus, portfolio)
+        await self._take_over(settings, instruments, clock, portfolio, halt)
         self.market_data = MarketData(settings, settings.pairs, instruments, clock, bus)
         self.market_data.attach(bus)
         self.market_data.start(on_dead=self._module_failed)
@@ -206,8 +210,7 @@ class Session:
             portfolio = await restore_portfolio(settings, self.database, instruments, clock, bus.publish)
         else:
             client = self.exchange_client = private_client(settings)
-            ledger = await account_ledger(client, settings, instruments)
-            portfolio = PortfolioManager(settings.portfolio, instruments, clock, bus.publish, ledger=ledger)
+            portfolio = await live_portfolio(client, settings, instruments, self.database, clock, bus.publish)
         portfolio.attach(bus)  # before the HALT coordinator: it reads what this event moved
         portfolio.start()
         return portfolio
@@ -257,6 +260,28 @@ class Session:
             sources=self.signals.sources,
         )
         self.strategy.attach(bus)
+
+    async def _take_over(
+        self,
+        settings: Settings,
+        instruments: dict[str, Instrument],
+        clock: SessionClock,
+        portfolio: PortfolioManager,
+        halt: HaltCoordinator,
+    ) -> None:
+        assert self.execution is not None and self.strategy is not None
+        record_as = PAPER_EXCHANGE_TAG if self.options.mode == "paper" else settings.exchange.name
+        await take_over(
+            self.database,
+            record_as,
+            settings.strategy,
+            instruments,
+            clock,
+            portfolio,
+            self.execution,
+            self.strategy,
+            halt,
+        )
 
     def _go_live(self, halt: HaltCoordinator) -> None:
         self.running = True

@@ -6,8 +6,9 @@
 3. working orders: the execution handler is detached (it would re-place a canceled take-profit),
    then every open order is canceled and followed to its end — or, with
    ``execution.cancel_on_shutdown: false``, deliberately left working and listed in the log;
-4. the kernel's timers stop, a final portfolio snapshot is taken (what the next start restores
-   from), STOPPED is published, and the bus delivers everything still queued;
+4. once the fills those cancels brought have reached the portfolio, the kernel's timers stop, a
+   final portfolio snapshot is taken (what the next start restores from), STOPPED is published,
+   and the bus delivers everything still queued;
 5. the recorders, the order journal and the time-series writer write what they hold;
 6. the venue, the control API, the latest-state store, then alerts and the log sinks close; the
    timers are cleared and the database is closed.
@@ -23,6 +24,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from galfriday.core.crashpoints import crashpoint
 from galfriday.core.events import CancelOrder, SystemStateChanged
 from galfriday.core.types import SystemState
 from galfriday.execution.order_state import OrderState
@@ -49,6 +51,7 @@ async def shut_down(session: Session, reason: str) -> list[str]:
     if session.monitoring is not None:
         await session.monitoring.stop()
     problems += await _settle_orders(session)
+    await _portfolio_caught_up(session, BUS_DRAIN_TIMEOUT_S)
     _stop_kernel_timers(session)
     if bus is not None:
         if session.portfolio is not None:
@@ -149,10 +152,28 @@ async def _wait_terminal(session: Session, orders: list[OrderState], timeout_s: 
     journal = session.persistence.orders
     deadline = time.monotonic() + timeout_s
     while True:
+        crashpoint("shutdown.cancel_wait")
         pending = [o for o in orders if (s := journal.state(o.client_order_id)) is None or s.is_open]
         if not pending or time.monotonic() > deadline:
             return pending
         await asyncio.sleep(0.02)
+
+
+async def _portfolio_caught_up(session: Session, timeout_s: float) -> None:
+    """The fills the cancels brought (recorded, then published) reach the portfolio before its
+    final snapshot: that snapshot is what the next start and the operator read."""
+    bus, persistence = session.bus, session.persistence
+    if bus is None or persistence is None or session.portfolio is None:
+        return
+    deadline = time.monotonic() + timeout_s
+    try:
+        await asyncio.wait_for(persistence.orders.queue.flush(), timeout_s)
+    except TimeoutError:
+        return  # the database is stuck: the journal's close reports it
+    while any(s["queue_depth"] for s in bus.stats() if str(s["name"]).startswith("portfolio.")):
+        if time.monotonic() > deadline:
+            return
+        await asyncio.sleep(0.005)
 
 
 def _stop_kernel_timers(session: Session) -> None:

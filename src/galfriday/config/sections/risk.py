@@ -144,4 +144,10 @@ class ExecutionSettings(ConfigModel):
         le=86_400,
         description="Kraken cancel_all_orders_after timeout, refreshed while running; 0 disables it.",
     )
+    private_stream_halt_s: float = Field(
+        60.0,
+        ge=0,
+        description="HALT when Kraken's private executions stream stays down this long (fills and ends "
+        "go unseen); 0 disables it.",
+    )
     max_retries: int = Field(3, ge=0, le=10, description="Retries of a failed request that is safe to retry.")

@@ -14,9 +14,10 @@ that runs them strictly in order:
 - ``SubmitOrder``: insert the PENDING_NEW row (``OrderRepository.insert_intent``), *then* forward
   the command to the venue (awaited when the venue's ``submit`` is a coroutine). While the
   database is unreachable the queue waits and retries — nothing is sent unrecorded; an intent the
-  database refuses for good is not sent, and an ``OrderRejected`` says so. (An order whose
-  signal row is not written yet — the signal recorder has its own queue — is recorded without the
-  ``signal_id`` link rather than held back.)
+  database refuses for good is not sent, and an ``OrderRejected`` says so. An order whose signal
+  row is not written yet (the signal recorder has its own queue) waits for that queue, up to
+  ``SIGNAL_WAIT_S``, and is recorded with its ``signal_id`` link: a restart finds the position's
+  SL/TP through it. Only a signal that never arrives leaves the order unlinked.
 - ``CancelOrder``: record PENDING_CANCEL when the order can still be canceled, then forward it.
 - a report: record it — a fill through ``FillRepository.record`` (once per exchange trade id), then
   the status the order state machine (``execution.order_state``, the handler's own) reaches — and
@@ -37,16 +38,18 @@ What a crash leaves on disk, wherever it happens (reconciliation, which reads it
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import inspect
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from galfriday.core.crashpoints import crashpoint
 from galfriday.core.errors import StorageError
 from galfriday.core.events import (
     CancelOrder,
@@ -60,7 +63,7 @@ from galfriday.core.events import (
 from galfriday.core.types import OrderStatus
 from galfriday.core.venue import Venue
 from galfriday.execution.order_state import OrderEvent, OrderState
-from galfriday.storage.db.records import NewFill, NewOrder
+from galfriday.storage.db.records import NewFill, NewOrder, OrderRecord
 from galfriday.storage.db.repositories import FillRepository, OrderRepository
 from galfriday.storage.recorders.write_behind import WriteBehind, as_uuid, utc_datetime
 
@@ -68,6 +71,7 @@ logger = logging.getLogger(__name__)
 
 Publish = Callable[[Event], None]
 NOT_RECORDED = "order journal: the intent could not be recorded, so the order was not sent"
+SIGNAL_WAIT_S = 2.0  # how long an intent waits for its signal's row before it is recorded unlinked
 
 
 class OrderJournal:
@@ -79,8 +83,11 @@ class OrderJournal:
         *,
         exchange: str = "kraken",
         retain_finished: int = 10_000,
+        signals_written: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
+        """``signals_written``: returns once the signal recorder has written what it was given."""
         self._orders = orders
+        self._signals_written = signals_written
         self._fills = fills
         self._publish = publish
         self._exchange = exchange
@@ -184,20 +191,34 @@ class OrderJournal:
         except StorageError as exc:
             if intent.signal_id is None or not isinstance(exc.__cause__, IntegrityError):
                 raise
-            # The signal's row is written by the signal recorder on its own queue and may not be
-            # there yet. The order must not wait for it: record it without the link (the signal id
-            # stays on the events and the order tags).
-            logger.warning(
-                "order %s: %s; signal %s may not be recorded yet: recording the order without the link",
-                command.client_order_id,
-                exc,
-                command.signal_id,
-                extra={"correlation_id": command.correlation_id},
-            )
-            record = await self._orders.insert_intent(dataclasses.replace(intent, signal_id=None))
+            record = await self._insert_once_signal_written(intent, exc, command)
         self._states[command.client_order_id] = OrderState.from_command(command)
         self._order_pks[command.client_order_id] = record.order_pk
         self._recorded.add(command.event_id)
+
+    async def _insert_once_signal_written(
+        self, intent: NewOrder, refused: StorageError, command: SubmitOrder
+    ) -> OrderRecord:
+        """The signal's row is not there yet: wait for the signal recorder, then link; unlinked only
+        if it never comes (the signal id still travels on the events and the order tags)."""
+        if self._signals_written is not None:
+            try:
+                await asyncio.wait_for(self._signals_written(), SIGNAL_WAIT_S)
+                return await self._orders.insert_intent(intent)
+            except TimeoutError:
+                pass
+            except StorageError as exc:
+                if not isinstance(exc.__cause__, IntegrityError):
+                    raise  # the database, not the link: the queue retries the whole intent
+                refused = exc
+        logger.warning(
+            "order %s: %s; signal %s is not recorded: recording the order without the link",
+            command.client_order_id,
+            refused,
+            command.signal_id,
+            extra={"correlation_id": command.correlation_id},
+        )
+        return await self._orders.insert_intent(dataclasses.replace(intent, signal_id=None))
 
     async def _send(self, command: SubmitOrder) -> None:
         if command.event_id not in self._recorded:
@@ -213,7 +234,10 @@ class OrderJournal:
             )
             return
         self._recorded.discard(command.event_id)
+        crashpoint("journal.intent_recorded")
         await self._forward(self._venue_or_fail().submit(command))
+        if command.purpose == "take_profit":
+            crashpoint("journal.take_profit_placed")
 
     async def _record_cancel(self, command: CancelOrder) -> None:
         state = self._states.get(command.client_order_id)
@@ -253,6 +277,8 @@ class OrderJournal:
         before = state.status
         if not state.apply(event).applied:
             return
+        unrecorded, recorded = _crash_points(event)
+        crashpoint(unrecorded)
         at = utc_datetime(event.ts_event)
         if isinstance(event, OrderFilled):
             await self._fills.record(self._new_fill(event, self._order_pks[cid]))
@@ -265,6 +291,7 @@ class OrderJournal:
                 error_message=state.reason or None,
                 submitted_at=at if isinstance(event, OrderAccepted) else None,
             )
+        crashpoint(recorded)
         if state.is_terminal:
             self._forget_later(cid)
 
@@ -295,3 +322,12 @@ class OrderJournal:
             del self._finished[oldest]
             self._states.pop(oldest, None)
             self._order_pks.pop(oldest, None)
+
+
+def _crash_points(event: Event) -> tuple[str, str]:
+    """The crash points (``core.crashpoints``) before and after ``event`` is recorded."""
+    if isinstance(event, OrderAccepted):
+        return "journal.ack_unrecorded", "journal.ack_recorded"
+    if isinstance(event, OrderFilled) and event.leaves_qty > 0:
+        return "journal.partial_fill_unrecorded", "journal.partial_fill_recorded"
+    return "", ""
