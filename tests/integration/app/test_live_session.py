@@ -37,13 +37,14 @@ async def exchange() -> Any:
         yield sim
 
 
-def _live_config(tmp_path: Path, sqlite_url: str, sim: ExchangeSimulator) -> Path:
+def _live_config(tmp_path: Path, sqlite_url: str, sim: ExchangeSimulator, **sections: Any) -> Path:
     config = paper_config(
         tmp_path,
         database_url=sqlite_url,
         rest_url=sim.rest_url,
         ws_public_url=sim.ws_public_url,
         execution={"mode": "live", "dead_man_switch_s": 60},
+        **sections,
     )
     config["exchange"].update(
         api_key=ACCOUNT.api_key,
@@ -90,3 +91,32 @@ async def test_a_foreign_open_order_refuses_the_start(
     session = Session(RunOptions(mode="live", config_file=_live_config(tmp_path, sqlite_url, exchange)))
     with pytest.raises(StartRefused, match="reconcil"):
         await session.start()
+
+
+async def test_with_foreign_orders_set_to_cancel_the_start_cancels_it_and_trades(
+    tmp_path: Path, sqlite_url: str, exchange: ExchangeSimulator
+) -> None:
+    async with KrakenPrivateClient(
+        exchange.rest_url, ACCOUNT.api_key, ACCOUNT.secret, MemoryNonces(), tier="pro"
+    ) as other:
+        xrp = default_instruments()["XRP/USD"]
+        placed = await other.add_order(
+            AddOrderRequest(
+                instrument=xrp,
+                side=Side.BUY,
+                order_type=OrderType.LIMIT,
+                qty=Decimal(100),
+                limit_price=Decimal("0.10000"),
+            )
+        )
+        cancel_foreign = {"reconcile_foreign_orders": "cancel"}
+        config = _live_config(tmp_path, sqlite_url, exchange, portfolio=cancel_foreign)
+        session = Session(RunOptions(mode="live", config_file=config))
+        await session.start()
+        try:
+            assert session.running and session.halt is not None and not session.halt.is_halted
+            still_open = await other.open_orders()
+        finally:
+            session.request_stop("test over")
+            assert await serve(session) == 0
+    assert placed.txid not in {o.txid for o in still_open}

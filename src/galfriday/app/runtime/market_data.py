@@ -29,10 +29,6 @@ from galfriday.marketdata.ingestor import DataIngestor
 
 logger = logging.getLogger(__name__)
 
-#: Grace after a bar boundary for trades still in flight, in (market) milliseconds. The
-#: configuration has no key for it yet; one second covers Kraken's delivery delay.
-BAR_CLOSE_GRACE_MS = 1000
-
 
 class _FollowingConsumer:
     """Shows each message's exchange time to the accelerated clock, then hands it on."""
@@ -90,7 +86,7 @@ class MarketData:
             bus,
             interval_s=md.bar_interval_s,
             empty_policy=EmptyBarPolicy(md.empty_bar_policy),
-            close_delay_ms=min(BAR_CLOSE_GRACE_MS, md.bar_interval_s * 1000 // 2),
+            close_delay_ms=min(md.bar_close_grace_ms, md.bar_interval_s * 1000 // 2),
         )
         self._task: asyncio.Task[None] | None = None
         self._stopping = False

@@ -76,6 +76,12 @@ class MarketDataSettings(ConfigModel):
         15.0, gt=0, description="Silence after which the socket is reconnected."
     )
     stale_after_s: float = Field(60.0, gt=0, description="No book update for a pair this long → HALT.")
+    bar_close_grace_ms: int = Field(
+        1000,
+        ge=0,
+        description="A bar closes this long after its boundary, so trades still in flight are in it; "
+        "capped at half a bar.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -120,6 +120,24 @@ class PortfolioSettings(ConfigModel):
         True, description="Compare with the exchange at start; refuse to trade on mismatch."
     )
     reconcile_interval_s: float = Field(3600.0, gt=0, description="Periodic reconciliation interval.")
+    reconcile_balance_tolerance: Decimal = Field(
+        Decimal("0.01"),
+        ge=0,
+        description="Largest |ours - Kraken's| per asset that still counts as equal (Kraken rounds fees).",
+    )
+    reconcile_foreign_orders: Literal["leave", "cancel"] = Field(
+        "leave",
+        description="An open order on the account that is not ours: leave it and refuse to trade (the "
+        "account must be dedicated), or cancel it.",
+    )
+    reconcile_pending_grace_s: float = Field(
+        30.0,
+        gt=0,
+        description="A PENDING_NEW intent younger than this may still be on its way; later runs judge it.",
+    )
+    reconcile_lookback_s: float = Field(
+        86_400.0, gt=0, description="How far back the first reconciliation ever reads Kraken's history."
+    )
 
     @field_validator("quote_currency")
     @classmethod
