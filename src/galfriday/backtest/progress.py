@@ -16,9 +16,8 @@ from rich.progress import (
 )
 
 
-@contextmanager
-def progress_bar(console: Console, description: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """A bar on ``console``; yields ``update(done)`` (absolute count). ``total`` None: no percentage."""
+def progress_display(console: Console) -> Progress:
+    """The bars every long job shows: what, the bar, done/total, elapsed, remaining."""
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -26,7 +25,13 @@ def progress_bar(console: Console, description: str, total: int | None) -> Itera
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
-    with Progress(*columns, console=console, transient=False) as progress:
+    return Progress(*columns, console=console, transient=False)
+
+
+@contextmanager
+def progress_bar(console: Console, description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A bar on ``console``; yields ``update(done)`` (absolute count). ``total`` None: no percentage."""
+    with progress_display(console) as progress:
         task = progress.add_task(description, total=total)
 
         def update(done: int) -> None:

@@ -44,9 +44,14 @@ def write_html_report(result: BacktestResult, path: Path) -> Path:
         )
         for name, fig in figures
     ]
+    return write_page(path, _title(result), _STYLE, body)
+
+
+def write_page(path: Path, title: str, style: str, body: list[str]) -> Path:
+    """One self-contained page: ``body`` fragments, with plotly.js embedded (opens offline)."""
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(_title(result))}</title><style>{_STYLE}</style>"
+        f"<title>{html.escape(title)}</title><style>{style}</style>"
         f'<script type="text/javascript">{get_plotlyjs()}</script></head>\n<body>\n'
         + "\n".join(body)
         + "\n</body></html>\n"

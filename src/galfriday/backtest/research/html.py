@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 from rich.table import Table
 
 from galfriday.backtest.report.charts import thin
+from galfriday.backtest.report.html import write_page
 from galfriday.backtest.report.serialize import iso
 from galfriday.backtest.research.console import combined_table, trials_table, windows_table
 from galfriday.backtest.research.optimize import OptimizeResult
@@ -144,16 +144,7 @@ def _page(
         )
         for name, fig in figures
     ]
-    page = (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title><style>{_STYLE}</style>"
-        f'<script type="text/javascript">{get_plotlyjs()}</script></head>\n<body>\n'
-        + "\n".join(body)
-        + "\n</body></html>\n"
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
-    return path
+    return write_page(path, title, _STYLE, body)
 
 
 def _table_html(table: Table) -> str:

@@ -8,15 +8,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import TaskID
+
+from galfriday.backtest.progress import progress_display
 
 Update = Callable[[str, int, int], None]
 
@@ -24,14 +18,7 @@ Update = Callable[[str, int, int], None]
 @contextmanager
 def progress_board(console: Console) -> Iterator[Update]:
     """Yields ``update(stage, done, total)``."""
-    columns = (
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=False) as progress:
+    with progress_display(console) as progress:
         stages: dict[str, TaskID] = {}
 
         def update(stage: str, done: int, total: int) -> None:
