@@ -62,7 +62,15 @@ class ReconcileOptions:
 
     @classmethod
     def from_settings(cls, settings: PortfolioSettings, **overrides: Any) -> ReconcileOptions:
-        return cls(interval_s=settings.reconcile_interval_s, **overrides)
+        """The options the configuration sets (``portfolio.reconcile_*``); ``overrides`` add the rest."""
+        configured: dict[str, Any] = {
+            "interval_s": settings.reconcile_interval_s,
+            "balance_tolerance": settings.reconcile_balance_tolerance,
+            "foreign_orders": settings.reconcile_foreign_orders,
+            "pending_grace_s": settings.reconcile_pending_grace_s,
+            "initial_lookback_s": settings.reconcile_lookback_s,
+        }
+        return cls(**(configured | overrides))
 
 
 class Findings:

@@ -405,12 +405,13 @@ async def test_periodic_runs_halt_on_an_unresolved_difference(database: Database
 
 def test_options_come_from_the_portfolio_settings_and_are_checked() -> None:
     options = ReconcileOptions.from_settings(
-        PortfolioSettings(reconcile_interval_s=600), foreign_orders="cancel"
+        PortfolioSettings(reconcile_interval_s=600, reconcile_pending_grace_s=45), foreign_orders="cancel"
     )
     assert (options.interval_s, options.foreign_orders, options.balance_tolerance) == (
         600,
         "cancel",
         Decimal("0.01"),
     )
+    assert options.pending_grace_s == 45 and options.initial_lookback_s == 86_400
     with pytest.raises(ValueError, match="balance_checks >= 1"):
         ReconcileOptions(balance_checks=0)

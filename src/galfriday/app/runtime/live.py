@@ -112,12 +112,8 @@ async def open_kraken_venue(
         clock=clock,
         halt=halt,
         tracker=_Adopter(venue, journal),
-        options=ReconcileOptions(
-            interval_s=settings.portfolio.reconcile_interval_s,
-            balance_tolerance=settings.portfolio.reconcile_balance_tolerance,
-            foreign_orders=settings.portfolio.reconcile_foreign_orders,
-            pending_grace_s=settings.portfolio.reconcile_pending_grace_s,
-            initial_lookback_s=settings.portfolio.reconcile_lookback_s,
+        options=ReconcileOptions.from_settings(
+            settings.portfolio,
             exchange=settings.exchange.name,
             start_settle_s=client.order_deadline_s + client.clock_skew_s,
         ),
