@@ -5,6 +5,7 @@ order on the account that is not ours refuses the start."""
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,9 @@ from galfriday.core.types import OrderType, Side
 from galfriday.kraken.orders_wire import AddOrderRequest
 from galfriday.kraken.rest_private import KrakenPrivateClient
 from galfriday.sim.server import AccountSpec, ExchangeSimulator, SimulatorConfig
+from galfriday.storage.db.database import open_migrated_database
+from galfriday.storage.db.records import NewPortfolioSnapshot
+from galfriday.storage.db.repositories import PortfolioSnapshotRepository
 from tests.integration.app.conftest import EAGER_RULE
 from tests.integration.app.paper_kit import paper_config, write_config
 from tests.integration.sim.conftest import MemoryNonces
@@ -120,3 +124,36 @@ async def test_with_foreign_orders_set_to_cancel_the_start_cancels_it_and_trades
             session.request_stop("test over")
             assert await serve(session) == 0
     assert placed.txid not in {o.txid for o in still_open}
+
+
+async def test_a_restart_remembers_todays_drawdown(
+    tmp_path: Path, sqlite_url: str, exchange: ExchangeSimulator
+) -> None:
+    """The last run's final snapshot says equity peaked at 21,000 today (the account now holds
+    20,000): the restarted session's daily drawdown is 1/21, not zero."""
+    config = _live_config(tmp_path, sqlite_url, exchange)
+    database, _ = await open_migrated_database(sqlite_url)
+    try:
+        await PortfolioSnapshotRepository(database.sessions).insert(
+            NewPortfolioSnapshot(
+                snapshot_timestamp=datetime.now(UTC),
+                total_equity=Decimal(21_000),
+                available_balance=Decimal(21_000),
+                total_exposure_pct=0.0,
+                daily_drawdown_pct=0.0,
+                weekly_drawdown_pct=0.0,
+                total_drawdown_pct=0.0,
+                positions=[],
+            )
+        )
+    finally:
+        await database.close()
+    session = Session(RunOptions(mode="live", config_file=config))
+    await session.start()
+    try:
+        assert session.portfolio is not None
+        drawdowns = session.portfolio.drawdowns()
+    finally:
+        session.request_stop("test over")
+        assert await serve(session) == 0
+    assert drawdowns.daily == drawdowns.total == Decimal(1000) / Decimal(21_000)

@@ -42,7 +42,12 @@ from galfriday.portfolio.manager import PortfolioManager, Publish
 from galfriday.portfolio.position import Position
 from galfriday.portfolio.state import STATE_VERSION, ledger_to_json
 from galfriday.storage.db.database import Database
-from galfriday.storage.db.repositories import OrderRepository, ReconciliationRepository
+from galfriday.storage.db.repositories import (
+    OrderRepository,
+    PortfolioSnapshotRepository,
+    ReconciliationRepository,
+)
+from galfriday.storage.recorders.portfolio_snapshots import state_from_snapshot
 from galfriday.storage.recorders.positions import PositionHistory
 from galfriday.storage.recorders.write_behind import utc_datetime
 
@@ -89,10 +94,29 @@ async def live_portfolio(
         "trades": {},
         "reservations": {},
         "order_tags": {},
-        "drawdown": DrawdownTracker(ledger.equity(), clock.timestamp_ns()).to_json(),
+        "drawdown": await _drawdown_so_far(sessions, ledger.equity(), clock.timestamp_ns(), ledger.quote),
         "recent_fill_ids": seen,
     }
     return PortfolioManager.from_state(state, settings.portfolio, instruments, clock, publish)
+
+
+async def _drawdown_so_far(sessions: Any, equity: Decimal, now_ns: int, quote: str) -> dict[str, Any]:
+    """The drawdown peaks continue from the last run's final snapshot: a restart (or a crash loop)
+    must not forget today's and this week's losses, or the daily and weekly HALTs never fire."""
+    latest = await PortfolioSnapshotRepository(sessions).latest()
+    if latest is None:
+        return DrawdownTracker(equity, now_ns).to_json()
+    tracker = DrawdownTracker.from_json(state_from_snapshot(latest, quote)["drawdown"])
+    tracker.update(equity, now_ns)  # a new day or week since the snapshot starts from its equity
+    drawdowns = tracker.drawdowns(now_ns)
+    logger.info(
+        "drawdown continues from the snapshot of %s: daily %.2f %%, weekly %.2f %%, total %.2f %%",
+        latest.snapshot_timestamp.isoformat(),
+        drawdowns.daily * 100,
+        drawdowns.weekly * 100,
+        drawdowns.total * 100,
+    )
+    return tracker.to_json()
 
 
 async def _consistent_read(
