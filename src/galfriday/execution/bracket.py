@@ -35,6 +35,7 @@ class Bracket:
     replacement: str | None = None  # a registered market entry waiting for its limit to end
     failed_closes: int = 0  # close orders that ended without filling anything
     take_profit_refused: bool = False  # the venue rejected a leg: placing more would loop
+    dust_parked: bool = False  # too little to sell left on its resting take-profit (said once)
 
     @property
     def exit_side(self) -> Side:

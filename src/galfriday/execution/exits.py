@@ -123,6 +123,28 @@ class Exits:
 
     # -- internals ------------------------------------------------------------------------------
 
+    def _park_dust_on_take_profit(self, bracket: Bracket, reference: Decimal) -> bool:
+        """Less than the exchange minimum is held and a take-profit still rests on it: canceling
+        that leg would strand coins no order may sell, so the leg keeps working instead."""
+        resting = bracket.open_orders(OrderPurpose.TAKE_PROFIT)
+        if not resting or any(o.cancel_pending for o in resting) or bracket.open_orders(*_CLOSE_PURPOSES):
+            return False
+        instrument = self._instruments[bracket.pair]
+        if instrument.round_qty(bracket.held) >= instrument.min_qty_for_price(reference):
+            return False
+        if not bracket.dust_parked:
+            bracket.dust_parked = True
+            logger.warning(
+                "%s: %s left is below the exchange minimum and cannot be sold at market; it stays on "
+                "its resting take-profit %s instead of being stranded (%s)",
+                bracket.pair,
+                bracket.held,
+                resting[0].client_order_id,
+                bracket.exit_reason,
+                extra={"correlation_id": bracket.correlation_id},
+            )
+        return True
+
     def _cover_with_take_profit(self, bracket: Bracket) -> None:
         if bracket.held <= 0 or bracket.take_profit_refused:
             return
@@ -143,6 +165,8 @@ class Exits:
             why = "oco: stop-loss triggered"
         else:
             why = f"closing ({bracket.exit_reason})"
+        if self._park_dust_on_take_profit(bracket, reference):
+            return
         waiting = False
         for order in bracket.open_orders():
             if order.purpose in _CLOSE_PURPOSES:

@@ -201,15 +201,29 @@ def test_a_close_cut_short_by_the_book_sends_the_rest() -> None:
     assert second is not first and second.qty == D(300)
 
 
-def test_dust_below_the_exchange_minimum_cannot_be_closed_and_the_bracket_is_given_up(
+def test_dust_below_the_exchange_minimum_stays_on_its_resting_take_profit(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Canceling the leg would strand 5 XRP that no order may sell: it keeps working instead."""
     desk = Desk()
     _, leg = opened(desk)
     desk.fill(leg, "995")
-    close(desk, ExitReason.TIME_EXIT)
+    with caplog.at_level("WARNING"):
+        close(desk, ExitReason.TIME_EXIT)
+        close(desk, ExitReason.TIME_EXIT)  # asked again: still parked, said once
+    assert desk.cancels() == [] and desk.submits("exit") == []
+    assert caplog.text.count("stays on its resting take-profit") == 1
+    desk.fill(leg, "5")  # the take-profit sells the rest after all
+    assert desk.handler.bracket("XRP/USD") is None
+
+
+def test_dust_with_no_order_left_to_sell_it_is_given_up(caplog: pytest.LogCaptureFixture) -> None:
+    desk = Desk()
+    _, leg = opened(desk)
+    desk.fill(leg, "995")
     with caplog.at_level("ERROR"):
-        desk.canceled(leg)
+        desk.canceled(leg, "expired")  # the leg ended by itself: 5 XRP, too few for a new one
+        close(desk, ExitReason.TIME_EXIT)
     assert desk.submits("exit") == [] and desk.handler.bracket("XRP/USD") is None
     assert "below the exchange minimum" in caplog.text
 
