@@ -16,6 +16,9 @@ from sklearn.ensemble import RandomForestClassifier
 from xgboost import XGBClassifier
 
 from galfriday.prediction.estimators.base import last_vector, merged
+from galfriday.prediction.estimators.compiled_trees import CompiledTrees, compile_booster
+
+_UNBUILT = object()
 
 XGBOOST_DEFAULTS: dict[str, Any] = {
     "n_estimators": 200,
@@ -53,12 +56,30 @@ class XGBoostEstimator:
     def predict_proba(self, windows: np.ndarray) -> np.ndarray:
         if self._model is None:
             raise RuntimeError("fit the XGBoost model before predicting")
-        # inplace_predict skips the DMatrix and sklearn wrappers, and feature validation (the
-        # service checks names and order before): ~0.3 ms instead of ~0.5 ms per bar. XGBoost works
-        # in float32 anyway, so converting first changes nothing but the cost.
+        # XGBoost works in float32 anyway, so converting first changes nothing but the cost.
         inputs = np.ascontiguousarray(last_vector(windows), dtype=np.float32)
+        if len(inputs) == 1:  # the live path, one bar at a time: the compiled trees (~4x faster)
+            compiled = self._compiled_trees()
+            if compiled is not None:
+                return np.array([compiled.predict_one(inputs[0])])
+        # inplace_predict skips the DMatrix and sklearn wrappers, and feature validation (the
+        # service checks names and order before)
         p_up = self._model.get_booster().inplace_predict(inputs, validate_features=False)
         return np.asarray(p_up, dtype=np.float64)
+
+    def _compiled_trees(self) -> CompiledTrees | None:
+        """Built on first use (artefacts pickled before it existed have no such attribute)."""
+        compiled = getattr(self, "_compiled", _UNBUILT)
+        if compiled is _UNBUILT:
+            assert self._model is not None
+            compiled = compile_booster(self._model.get_booster(), self._model.n_features_in_)
+            self._compiled = compiled
+        return compiled  # type: ignore[return-value]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_compiled", None)  # derived from the model: rebuilt after loading
+        return state
 
     def hyperparameters(self) -> dict[str, Any]:
         return dict(self._params) | {"seed": self._seed}
