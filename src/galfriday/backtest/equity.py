@@ -10,7 +10,8 @@ market) repeat the last equity, which is what holding through them is worth.
 Cheap on purpose, since it runs once per bar. Equity moves only with fills and marks, and both
 come from market data — a timer (an entry timeout, a time exit, a cancel taking effect) can send or
 cancel orders but never fill one — so a point needs no clock advance to its boundary first; and
-while flat, the Decimal sum is skipped until the recorder has seen a fill.
+the point is the portfolio's ``last_equity``, the sum it worked out when it booked the last fill or
+marked a held pair, rather than the Decimal sum over again.
 
 Snapshots (``PortfolioSnapshotTaken``, the rows the dashboard reads) are taken at grid points every
 ``portfolio.snapshot_interval_s``; a long run keeps between ``max_snapshots`` and twice as many:
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from galfriday.backtest.recorder import RunRecorder
 from galfriday.core.clock import SimClock
 from galfriday.core.events import PortfolioSnapshotTaken
 from galfriday.portfolio.manager import PortfolioManager
@@ -33,7 +33,6 @@ class EquitySampler:
         self,
         clock: SimClock,
         portfolio: PortfolioManager,
-        recorder: RunRecorder,
         *,
         interval_ns: int,
         start_ns: int,
@@ -42,13 +41,9 @@ class EquitySampler:
     ) -> None:
         self._clock = clock
         self._portfolio = portfolio
-        self._recorder = recorder
         self._interval = interval_ns
-        equity = portfolio.equity()
-        self.points: list[tuple[int, Decimal]] = [(start_ns, equity)]
+        self.points: list[tuple[int, Decimal]] = [(start_ns, portfolio.equity())]
         self.next_ns = start_ns + interval_ns
-        self._fills_seen = recorder.fills
-        self._last = equity
         self.snapshots: list[PortfolioSnapshotTaken] = []
         self._snapshot_every = max(1, snapshot_interval_ns // interval_ns)
         self._max_snapshots = max_snapshots
@@ -56,9 +51,13 @@ class EquitySampler:
 
     def sample_until(self, ts_ns: int) -> int:
         """Record every grid point before ``ts_ns``; return the next one (>= ``ts_ns``)."""
-        boundary, interval = self.next_ns, self._interval
+        boundary, interval, portfolio, points = self.next_ns, self._interval, self._portfolio, self.points
         while boundary < ts_ns:
-            self._record(boundary)
+            if self._since_snapshot + 1 < self._snapshot_every:  # _record without a snapshot, inlined
+                points.append((boundary, portfolio.last_equity))
+                self._since_snapshot += 1
+            else:
+                self._record(boundary)
             boundary += interval
         self.next_ns = boundary
         return boundary
@@ -70,11 +69,7 @@ class EquitySampler:
             self._record(last_ns)
 
     def _record(self, at_ns: int) -> None:
-        recorder = self._recorder
-        if recorder.holding or recorder.fills != self._fills_seen:
-            self._fills_seen = recorder.fills
-            self._last = self._portfolio.equity()
-        self.points.append((at_ns, self._last))
+        self.points.append((at_ns, self._portfolio.last_equity))
         self._since_snapshot += 1
         if self._since_snapshot >= self._snapshot_every:
             self._since_snapshot = 0

@@ -5,9 +5,8 @@ Two streams, each in the order it happened:
   write-ahead order journal sees in a paper session, so the database replay (``persist``) writes
   the rows the journal would have written, and parity with paper compares like with like;
 - ``kernel_log``: signals and their verdicts, closed trades and HALTs, from the bus.
-Plus what the equity sampler needs to skip work: whether any position is open, and a counter of
-fills (cash moves only on a fill). Handler failures on the bus are kept too: a backtest in which a
-kernel handler raised cannot be trusted, and the result says so.
+Handler failures on the bus are kept too: a backtest in which a kernel handler raised cannot be
+trusted, and the result says so.
 """
 
 from __future__ import annotations
@@ -21,8 +20,6 @@ from galfriday.core.events import (
     Command,
     Event,
     HaltTriggered,
-    OrderFilled,
-    PositionChanged,
     SignalApproved,
     SignalProposed,
     SignalRejected,
@@ -38,18 +35,10 @@ class RunRecorder:
         self.venue_log: list[Event] = []
         self.kernel_log: list[Event] = []
         self.failures: list[HandlerFailure] = []
-        self.fills = 0
-        self._open: set[str] = set()
-
-    @property
-    def holding(self) -> bool:
-        """True while any pair has a position (its value moves with the market)."""
-        return bool(self._open)
 
     def attach(self, bus: Any) -> None:
         for event_type in _KERNEL_EVENTS:
             bus.subscribe(event_type, self.kernel_log.append, name=f"backtest.record.{event_type.__name__}")
-        bus.subscribe(PositionChanged, self.on_position, name="backtest.record.position")
         bus.add_failure_listener(self.failures.append)
 
     def tap_commands(self, forward: Callable[[Command], None]) -> Callable[[Command], None]:
@@ -67,14 +56,6 @@ class RunRecorder:
 
         def from_venue(event: Event) -> None:
             self.venue_log.append(event)
-            if isinstance(event, OrderFilled):
-                self.fills += 1
             publish(event)
 
         return from_venue
-
-    def on_position(self, event: PositionChanged) -> None:
-        if event.qty:
-            self._open.add(event.pair)
-        else:
-            self._open.discard(event.pair)

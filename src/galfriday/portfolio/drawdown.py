@@ -62,22 +62,45 @@ class DrawdownTracker:
             self.week_start, self.week_peak = week, self.equity
 
     def update(self, equity: Decimal, now_ns: int) -> None:
-        self._roll(now_ns)
+        # Runs on every bar of a backtest while a position is open, as does ``drawdowns``: the
+        # period check is written out here (a call less), ``_roll`` only runs when one ended.
+        day, week = self.day_start, self.week_start
+        if not (day <= now_ns < day + DAY_NS and week <= now_ns < week + WEEK_NS):
+            self._roll(now_ns)
         self.equity = equity
-        if equity > self.peak:
+        peak, day_peak, week_peak = self.peak, self.day_peak, self.week_peak
+        # A period peak that is the very same Decimal as another compares the same: compare once.
+        new_high = equity > peak
+        if new_high:
             self.peak = equity
-        if equity > self.day_peak:
+        new_day_high = new_high if day_peak is peak else equity > day_peak
+        if new_day_high:
             self.day_peak = equity
-        if equity > self.week_peak:
+        if week_peak is peak:
+            new_week_high = new_high
+        elif week_peak is day_peak:
+            new_week_high = new_day_high
+        else:
+            new_week_high = equity > week_peak
+        if new_week_high:
             self.week_peak = equity
 
     def drawdowns(self, now_ns: int) -> Drawdowns:
-        self._roll(now_ns)
-        return Drawdowns(
-            daily=_drawdown(self.day_peak, self.equity),
-            weekly=_drawdown(self.week_peak, self.equity),
-            total=_drawdown(self.peak, self.equity),
-        )
+        # Read on every bar while a position is open (the HALT trigger). The period peaks are
+        # usually the very same Decimal as the all-time peak: one division then serves them all.
+        day, week = self.day_start, self.week_start
+        if not (day <= now_ns < day + DAY_NS and week <= now_ns < week + WEEK_NS):
+            self._roll(now_ns)
+        equity, peak, day_peak, week_peak = self.equity, self.peak, self.day_peak, self.week_peak
+        total = _drawdown(peak, equity)
+        daily = total if day_peak is peak else _drawdown(day_peak, equity)
+        if week_peak is peak:
+            weekly = total
+        elif week_peak is day_peak:
+            weekly = daily
+        else:
+            weekly = _drawdown(week_peak, equity)
+        return Drawdowns(daily, weekly, total)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -187,9 +187,12 @@ class PortfolioManager:
                 self._equity_changed()
 
     def on_bar(self, event: BarClosed) -> None:
-        self.ledger.mark(event.pair, event.close)
-        if self.ledger.position_qty(event.pair):
-            self._equity_changed()
+        # Runs on every bar of a backtest: the ledger's mark and position read, inlined.
+        ledger, pair = self.ledger, event.pair
+        ledger.marks[pair] = event.close
+        position = ledger.positions.get(pair)
+        if position is not None and position.qty:
+            self._drawdown.update(ledger.equity(), self._clock.timestamp_ns())
 
     def _on_snapshot_timer(self, _: TimeEvent) -> None:
         self._publish(self.snapshot())
@@ -268,6 +271,14 @@ class PortfolioManager:
     def equity(self) -> Decimal:
         return self.ledger.equity()
 
+    @property
+    def last_equity(self) -> Decimal:
+        """``equity()`` as of the last change the manager booked (a fill) or marked (a price of a
+        pair held): the figure the drawdowns are measured on, free to read. It equals ``equity()``
+        as long as the ledger changes only through the manager's handlers — as in a backtest,
+        whose equity curve reads it at every bar."""
+        return self._drawdown.equity
+
     def free_balance(self) -> Decimal:
         return self.ledger.quote_cash - self._reservations.total_amount()
 
@@ -275,7 +286,8 @@ class PortfolioManager:
         return self.ledger.marks.get(pair)
 
     def position_qty(self, pair: str) -> Decimal:
-        return self.ledger.position_qty(pair)
+        position = self.ledger.positions.get(pair)  # Ledger.position_qty, inlined: read every bar
+        return ZERO if position is None else position.qty
 
     def exposure(self, pair: str) -> Decimal:
         return abs(self.ledger.market_value(pair)) + self._reservations.notional(pair)

@@ -14,6 +14,11 @@ each ``FeatureVectorComputed``:
    confidence floor are dropped, and ``PredictionMade`` is published with the model id(s); each
    member's prediction is handed to ``submit`` as a point of the ``predictions`` measurement.
 
+A backtest over bars may hand the service every vector a pair will receive up front
+(``precompute``): each member's predictions are then made in one batch (``prediction.batch``, only
+where that gives the very same numbers) and each vector is answered from them when it arrives —
+same checks, same events, same moments.
+
 A model that raises (or returns a non-finite number) yields no prediction and an ``AlertRaised``
 — once per failure streak — and never an exception on the bus. ``swap`` replaces the model of a
 (pair, target) atomically: requests already submitted finish on the model they were given, the
@@ -41,6 +46,7 @@ from galfriday.core.errors import StorageError
 from galfriday.core.events import AlertRaised, FeatureVectorComputed, PredictionMade
 from galfriday.core.types import AlertSeverity
 from galfriday.features.spec import FeatureSet
+from galfriday.prediction.batch import BatchPredictions, missing_shares, predict_rows
 from galfriday.prediction.combine import EnsembleMethod, combine
 from galfriday.prediction.errors import FeatureContractError, ModelLoadError, PredictionError
 from galfriday.prediction.experiments import Arm, Experiment
@@ -103,6 +109,8 @@ class PredictionService:
         self._routes: dict[str, tuple[LoadedModel, ...]] = {}
         self._experiments: dict[str, tuple[Experiment, LoadedModel]] = {}
         self._history: dict[str, deque[np.ndarray]] = {}
+        self._batch: dict[str, BatchPredictions] = {}
+        self._targets: dict[int, tuple[Any, str]] = {}
         self._failing: set[str] = set()
         self._mismatch_alerted: set[str] = set()
         self._subscription: Any = None
@@ -237,6 +245,36 @@ class PredictionService:
             if experiment.config.experiment_id == experiment_id:
                 del self._experiments[pair]
 
+    def precompute(self, pair: str, ts_ns: np.ndarray, matrix: np.ndarray) -> bool:
+        """Backtests: predict at once the vectors ``pair`` will receive — row ``k`` of ``matrix`` is
+        the ``k``-th, stamped ``ts_ns[k]`` — and answer those vectors from the result.
+
+        Returns False, and predicts bar by bar as usual, unless that is exact: inline inference, a
+        pair without history or experiment, and every member batchable (``prediction.batch``). Once
+        precomputed, a vector that is not the next row is an error (``PredictionError``).
+        """
+        members = self._routes.get(pair, ())
+        if (
+            self._mode != "inline"
+            or not members
+            or pair in self._experiments
+            or self._history.get(pair)
+            or any(m.feature_names != self.feature_set.names for m in members)
+            or matrix.shape != (len(ts_ns), len(self.feature_set.names))
+        ):
+            return False
+        too_many_missing = missing_shares(matrix) > self._max_nan
+        predictions = [predict_rows(model, matrix, ~too_many_missing) for model in members]
+        if any(p is None for p in predictions):
+            return False
+        self._batch[pair] = BatchPredictions(
+            members,
+            [int(t) for t in ts_ns],
+            too_many_missing.tolist(),
+            [p.tolist() for p in predictions if p is not None],
+        )
+        return True
+
     def models(self) -> dict[str, tuple[str, ...]]:
         """Model ids in use per pair."""
         return {pair: tuple(m.model_id for m in members) for pair, members in self._routes.items()}
@@ -247,6 +285,10 @@ class PredictionService:
         members = self._members(event)
         if not members:
             self.stats["no_model"] += 1
+            return
+        batch = self._batch.get(event.pair)
+        if batch is not None:
+            self._from_batch(event, members, batch)
             return
         values = np.array([math.nan if v is None else v for v in event.values], dtype=np.float64)
         if any(event.names != m.feature_names for m in members):
@@ -269,6 +311,35 @@ class PredictionService:
             pending.append((model, runner.submit(model, window)))
         if pending:
             self._when_done(event, pending)
+
+    def _from_batch(
+        self, event: FeatureVectorComputed, members: tuple[LoadedModel, ...], batch: BatchPredictions
+    ) -> None:
+        """``on_features`` for a precomputed pair: the same checks, in the same order, on the row."""
+        if event.names != self.feature_set.names:
+            self._feature_mismatch(event, members)
+            return
+        k = batch.next
+        out_of_step = k >= len(batch.ts_ns) or batch.ts_ns[k] != event.ts_event
+        if out_of_step or (members is not batch.members and members != batch.members):
+            raise PredictionError(
+                f"{event.pair} vector stamped {event.ts_event} is not the next precomputed one, or the "
+                "models changed: precompute only for a replay that nothing else feeds or swaps"
+            )
+        batch.next = k + 1
+        if batch.too_many_missing[k]:
+            self.stats["too_many_missing"] += 1
+            return
+        if self._runner is None:
+            return
+        outcomes: list[tuple[LoadedModel, float, BaseException | None]] = []
+        for model, p_up in zip(members, batch.p_up, strict=True):
+            if k + 1 < model.sequence_length:
+                self.stats["warming_up"] += 1
+                continue
+            outcomes.append((model, p_up[k], None))
+        if outcomes:
+            self._conclude(event, outcomes)
 
     def _members(self, event: FeatureVectorComputed) -> tuple[LoadedModel, ...]:
         members = self._routes.get(event.pair, ())
@@ -311,6 +382,17 @@ class PredictionService:
         if any(future.cancelled() for _, future in pending):
             self.stats["canceled"] += 1  # the service stopped with this request still queued
             return
+        outcomes: list[tuple[LoadedModel, float, BaseException | None]] = []
+        for model, future in pending:
+            error = future.exception()
+            p_up = math.nan if error is not None else float(np.asarray(future.result()).reshape(-1)[0])
+            outcomes.append((model, p_up, error))
+        self._conclude(event, outcomes)
+
+    def _conclude(
+        self, event: FeatureVectorComputed, outcomes: list[tuple[LoadedModel, float, BaseException | None]]
+    ) -> None:
+        """Each member's P(up) (or its error) -> the combined ``PredictionMade``, alerts, points."""
         delay = self._clock.timestamp_ns() - event.ts_init
         if delay > self._max_delay_ns:
             # a decision on a bar long gone is worse than none: the market has moved since
@@ -323,28 +405,33 @@ class PredictionService:
             )
             return
         results: list[tuple[LoadedModel, float]] = []
-        for model, future in pending:
-            error = future.exception()
-            p_up = math.nan if error is not None else float(np.asarray(future.result()).reshape(-1)[0])
+        for model, p_up, error in outcomes:
             if error is not None or not 0.0 <= p_up <= 1.0:
                 self._model_failed(model, event, error or ValueError(f"P(up) {p_up} is not in [0, 1]"))
                 continue
             self._failing.discard(model.model_id)
             results.append((model, p_up))
-            self._write(event, model.model_id, model.prediction_target, p_up, abs(2 * p_up - 1))
+            if self._submit is not None:
+                self._write(event, model.model_id, self._target(model), p_up, abs(2 * p_up - 1))
         if not results:
             self.stats["no_prediction"] += 1
             return
-        p_up, confidence = combine([p for _, p in results], [m.weight for m, _ in results], self._method)
+        if len(results) == 1 and self._method == "average":
+            p_up = results[0][1] + 0.0  # what ``combine`` gives for one: numpy's sum starts at +0.0
+            confidence = abs(2 * p_up - 1)
+        else:
+            p_up, confidence = combine([p for _, p in results], [m.weight for m, _ in results], self._method)
         if confidence < self._floor:
             self.stats["below_confidence_floor"] += 1
             return
-        ids = tuple(m.model_id for m, _ in results)
-        targets = {m.prediction_target for m, _ in results}
-        model_id = (
-            ids[0] if len(ids) == 1 else f"ensemble-{self._method}-{''.join(filter(str.isalnum, event.pair))}"
-        )
-        target = targets.pop() if len(targets) == 1 else "ensemble"
+        if len(results) == 1:  # the usual case, without the generator and the set
+            model = results[0][0]
+            ids, model_id, target = (model.model_id,), model.model_id, self._target(model)
+        else:
+            ids = tuple(m.model_id for m, _ in results)
+            targets = {self._target(m) for m, _ in results}
+            model_id = f"ensemble-{self._method}-{''.join(filter(str.isalnum, event.pair))}"
+            target = targets.pop() if len(targets) == 1 else "ensemble"
         if len(ids) > 1:
             self._write(event, model_id, target, p_up, confidence)
         self._bus.publish(
@@ -364,6 +451,13 @@ class PredictionService:
         self.stats["published"] += 1
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _target(self, model: LoadedModel) -> str:
+        """``model.prediction_target``, worked out once per bundle (it formats the label's numbers)."""
+        known = self._targets.get(id(model.bundle))
+        if known is None or known[0] is not model.bundle:  # the bundle is kept: its id stays its own
+            known = self._targets[id(model.bundle)] = (model.bundle, model.prediction_target)
+        return known[1]
 
     def _grow_history(self, model: LoadedModel) -> None:
         old = self._history.get(model.pair)

@@ -155,7 +155,11 @@ class SimulatedVenue:
     def on_market(self, event: OrderBookUpdated | MarketTradeReceived | BarClosed) -> None:
         engine = self._engines.get(event.pair)
         if engine is not None:
-            self._emit(engine.on_event(event))
+            # a bar goes straight to on_bar: this runs once per bar of a backtest
+            is_bar = event.__class__ is BarClosed
+            reports = engine.on_bar(event) if is_bar else engine.on_event(event)  # type: ignore[arg-type]
+            if reports:
+                self._emit(reports)
 
     def _wake(self, engine: MatchingEngine, at_ns: int) -> None:
         """Let the engine catch up at ``at_ns`` (a cancel or an expiry falls due then)."""

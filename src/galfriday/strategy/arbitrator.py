@@ -85,10 +85,15 @@ class StrategyArbitrator:
         self._entry_type = OrderType(settings.entry_order_type)
         self._atr_period = atr_period
         self._pairs: dict[str, PairState] = {}
-        self._features: dict[str, dict[str, float]] = {}
+        # The latest vector per pair, as it came (one per bar); read as a mapping only at an entry.
+        self._vectors: dict[str, FeatureVectorComputed] = {}
         self._mids: dict[str, Decimal] = {}
         self._closes: dict[str, Decimal] = {}
         self._atrs: dict[str, WilderAtr] = {}
+        # Only ATR stops read the ATR: the other modes skip it on every bar.
+        self._needs_atr = settings.sl_tp_mode == "atr"
+        # Whether a bar can trigger an exit here (watched stops, or a time exit to retry)
+        self._exits_on_bars = watch_stops or settings.max_holding_s is not None
         # The last approved SL/TP per pair, kept until that pair's trade is over: on the live bus
         # an entry's cancel can overtake its partial fill, and the position must still get its stops.
         self._brackets: dict[str, tuple[Decimal, Decimal]] = {}
@@ -181,7 +186,7 @@ class StrategyArbitrator:
         instrument = self._instruments.get(pair)
         if instrument is None:
             raise EntryRefused(f"no instrument for {pair}")
-        failures = unconfirmed(self._settings.confirmations, self._features.get(pair))
+        failures = unconfirmed(self._settings.confirmations, self._features(pair))
         if failures:
             raise EntryRefused("not confirmed: " + "; ".join(failures))
         reference = self._mids.get(pair) or self._closes.get(pair)
@@ -190,7 +195,8 @@ class StrategyArbitrator:
         limit = None
         if self._entry_type is OrderType.LIMIT:
             limit = instrument.round_price_passive(Side.BUY, reference)
-        stops = bracket(self._settings, instrument, limit or reference, self._entry_type, self._atr(pair))
+        atr = self._atr(pair) if self._needs_atr else None
+        stops = bracket(self._settings, instrument, limit or reference, self._entry_type, atr)
         now = self._clock.timestamp_ns()
         signal_id = new_id()
         return SignalProposed(
@@ -211,7 +217,7 @@ class StrategyArbitrator:
 
     def _atr(self, pair: str) -> Decimal | None:
         """ATR from the feature vector when the FeatureEngine provides it, else from bars."""
-        value = self._features.get(pair, {}).get(self._settings.atr_feature)
+        value = (self._features(pair) or {}).get(self._settings.atr_feature)
         if value is None or value != value:  # missing or NaN
             own = self._atrs.get(pair)
             value = None if own is None else own.value
@@ -288,7 +294,16 @@ class StrategyArbitrator:
     # -- market data and exits ------------------------------------------------------------------
 
     def on_features(self, event: FeatureVectorComputed) -> None:
-        self._features[event.pair] = dict(zip(event.names, event.values, strict=True))
+        if len(event.names) != len(event.values):
+            raise ValueError(
+                f"feature vector of {event.pair} has {len(event.values)} values for {len(event.names)} names"
+            )
+        self._vectors[event.pair] = event
+
+    def _features(self, pair: str) -> dict[str, float] | None:
+        """The pair's latest feature vector by name (None before the first)."""
+        vector = self._vectors.get(pair)
+        return None if vector is None else dict(zip(vector.names, vector.values, strict=True))
 
     def on_book(self, event: OrderBookUpdated) -> None:
         if not (event.bids and event.asks):
@@ -300,14 +315,18 @@ class StrategyArbitrator:
             self._check_exits(event.pair, state, low=bid, high=bid)
 
     def on_bar(self, event: BarClosed) -> None:
-        self._closes[event.pair] = event.close
-        atr = self._atrs.get(event.pair)
-        if atr is None:
-            atr = self._atrs[event.pair] = WilderAtr(self._atr_period)
-        atr.update(float(event.high), float(event.low), float(event.close))
-        state = self._pairs.get(event.pair)
+        pair = event.pair
+        self._closes[pair] = event.close
+        if self._needs_atr:
+            atr = self._atrs.get(pair)
+            if atr is None:
+                atr = self._atrs[pair] = WilderAtr(self._atr_period)
+            atr.update(float(event.high), float(event.low), float(event.close))
+        if not self._exits_on_bars:
+            return
+        state = self._pairs.get(pair)
         if state is not None and state.phase is Phase.OPEN:
-            self._check_exits(event.pair, state, low=event.low, high=event.high)
+            self._check_exits(pair, state, low=event.low, high=event.high)
 
     def _check_exits(self, pair: str, state: PairState, *, low: Decimal, high: Decimal) -> None:
         if not self._watch_stops:

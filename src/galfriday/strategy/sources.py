@@ -35,16 +35,23 @@ class PredictionSource:
         return ((PredictionMade, self.on_prediction),)
 
     def on_prediction(self, event: PredictionMade) -> Intent | None:
-        common = {
-            "prediction_event_id": event.event_id,
-            "prediction_value": event.p_up,
-            "correlation_id": event.correlation_id or event.event_id,
-        }
-        if event.p_up > self._buy:
-            return Intent(event.pair, Action.ENTER, f"P(up) {event.p_up:.3f} > {self._buy}", **common)
-        if self._exit_on_reversal and event.p_up < self._sell:
-            return Intent(event.pair, Action.EXIT, f"P(up) {event.p_up:.3f} < {self._sell}", **common)
+        p_up = event.p_up
+        if p_up > self._buy:
+            return self._intent(event, Action.ENTER, f"P(up) {p_up:.3f} > {self._buy}")
+        if self._exit_on_reversal and p_up < self._sell:
+            return self._intent(event, Action.EXIT, f"P(up) {p_up:.3f} < {self._sell}")
         return None
+
+    @staticmethod
+    def _intent(event: PredictionMade, action: Action, why: str) -> Intent:
+        return Intent(
+            event.pair,
+            action,
+            why,
+            prediction_event_id=event.event_id,
+            prediction_value=event.p_up,
+            correlation_id=event.correlation_id or event.event_id,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,18 +112,22 @@ class SmaCrossoverSource:
         return ((BarClosed, self.on_bar),)
 
     def on_bar(self, event: BarClosed) -> Intent | None:
-        smas = self._smas.get(event.pair)
+        pair = event.pair
+        smas = self._smas.get(pair)
         if smas is None:
-            smas = self._smas[event.pair] = (Sma(self._rule.fast), Sma(self._rule.slow))
+            smas = self._smas[pair] = (Sma(self._rule.fast), Sma(self._rule.slow))
         close = float(event.close)
         fast, slow = smas[0].update(close), smas[1].update(close)
         if fast is None or slow is None:
             return None
         above = fast > slow
-        was_above = self._above.get(event.pair)
-        self._above[event.pair] = above
-        if was_above is None or above == was_above:
-            return None  # no cross (the first comparison only sets the side)
+        sides = self._above
+        was_above = sides.get(pair)
+        if was_above is above:
+            return None  # no cross: the common case, one dict read and no write
+        sides[pair] = above
+        if was_above is None:
+            return None  # the first comparison only sets the side
         label = f"SMA({self._rule.fast}) {fast:.6g} vs SMA({self._rule.slow}) {slow:.6g}"
         action = Action.ENTER if above else Action.EXIT
         return Intent(

@@ -41,61 +41,72 @@ from galfriday.sim.matching.triggers import bar_hits, bar_trigger_price
 
 
 class _Budget:
-    """What is left of the bar's volume share for our fills."""
+    """What is left of the bar's volume share for our fills (worked out at the first fill: most
+    bars fill nothing, and a position's resting take-profit makes every bar reach here)."""
 
-    __slots__ = ("left",)
+    __slots__ = ("_lot", "_share", "left")
 
-    def __init__(self, left: Decimal) -> None:
-        self.left = left
+    def __init__(self, share: Decimal, lot: Decimal) -> None:
+        self._share, self._lot = share, lot
+        self.left: Decimal | None = None
 
     def fill(
         self, ex: Executions, order: SimOrder, price: Decimal, liquidity: LiquiditySide, ts: int
     ) -> None:
-        if self.left > 0:
-            self.left -= ex.fill(order, price, self.left, liquidity, ts)
+        left = self.left
+        if left is None:
+            left = self.left = round_to_increment(self._share, self._lot, ROUND_DOWN)
+        if left > 0:
+            self.left = left - ex.fill(order, price, left, liquidity, ts)
 
 
 def match_bar(bar: BarClosed, ex: Executions, config: FillModelConfig) -> None:
     working = ex.working
-    if not working:
+    if not working.by_id:
         return
     ts, start, open_ = bar.ts_event, bar.open_time_ns, bar.open
     tick, bps = ex.tick, config.slippage_bps
-    share = bar.volume * config.max_bar_volume_share
-    budget = _Budget(round_to_increment(share, ex.lot, ROUND_DOWN))
+    budget = _Budget(bar.volume * config.max_bar_volume_share, ex.lot)
 
-    for order in list(working.untriggered.values()):
-        if order.active_ns > start:
-            continue
-        if not order.live:
-            ex.new(order, ts)
-        if bar_hits(order, bar.high, bar.low):
-            ex.trigger(order, ts)
-            if order.takes_at_market:
-                price = taker_price(order, bar_trigger_price(order, open_), bps, tick)
-                budget.fill(ex, order, price, LiquiditySide.TAKER, ts)
-                finish_turn(order, ex, ts, keep_market_rest=True)
-
-    for order in list(working.takers.values()):
-        if order.active_ns > start:
-            continue
-        crosses_open = order.crosses(open_)
-        if not order.live:
-            if order.post_only and crosses_open:
-                ex.end(order, OrderStatus.REJECTED, ts, reasons.POST_ONLY)
+    if working.untriggered:
+        for order in list(working.untriggered.values()):
+            if order.active_ns > start:
                 continue
-            ex.new(order, ts)
-        if crosses_open:
-            budget.fill(ex, order, taker_price(order, open_, bps, tick), LiquiditySide.TAKER, ts)
-        finish_turn(order, ex, ts, keep_market_rest=True)
+            if not order.live:
+                ex.new(order, ts)
+            if bar_hits(order, bar.high, bar.low):
+                ex.trigger(order, ts)
+                if order.takes_at_market:
+                    price = taker_price(order, bar_trigger_price(order, open_), bps, tick)
+                    budget.fill(ex, order, price, LiquiditySide.TAKER, ts)
+                    finish_turn(order, ex, ts, keep_market_rest=True)
 
-    for is_buy in (True, False):
+    if working.takers:
+        for order in list(working.takers.values()):
+            if order.active_ns > start:
+                continue
+            crosses_open = order.crosses(open_)
+            if not order.live:
+                if order.post_only and crosses_open:
+                    ex.end(order, OrderStatus.REJECTED, ts, reasons.POST_ONLY)
+                    continue
+                ex.new(order, ts)
+            if crosses_open:
+                budget.fill(ex, order, taker_price(order, open_, bps, tick), LiquiditySide.TAKER, ts)
+            finish_turn(order, ex, ts, keep_market_rest=True)
+
+    low, high, on_touch = bar.low, bar.high, config.limit_fill_on_touch
+    for is_buy, book in ((True, working.resting_buys), (False, working.resting_sells)):
+        if not book:
+            continue
         for order in working.resting(is_buy):
             limit = order.limit_price
             assert limit is not None
-            through = bar.low < limit if is_buy else bar.high > limit
-            touched = bar.low <= limit if is_buy else bar.high >= limit
-            if not (through or (config.limit_fill_on_touch and touched)):
+            if is_buy:
+                reached = low < limit or (on_touch and low <= limit)  # through it, or touched
+            else:
+                reached = high > limit or (on_touch and high >= limit)
+            if not reached:
                 break
             if order.active_ns <= start:
                 budget.fill(ex, order, limit, LiquiditySide.MAKER, ts)

@@ -210,15 +210,28 @@ class MatchingEngine:
         return self._ex.take_reports()
 
     def on_bar(self, event: BarClosed) -> list[ExecutionReport]:
-        self._check_pair(event.pair)
-        self._enter(_BARS)
-        self._advance(event.ts_event)
+        # Once per bar of a backtest: the checks of _check_pair/_enter/_advance are inlined for
+        # the common case (right pair, bars already seen, no cancel or expiry pending).
+        if event.pair != self._instrument.symbol:
+            self._check_pair(event.pair)
+        if self._feed is not _BARS:
+            self._enter(_BARS)
+        ts = event.ts_event
+        if ts > self._now:
+            self._now = self._ex.now_ns = ts
+        if self._timers:
+            self._advance(ts)
         self._last_close = event.close
-        match_bar(event, self._ex, self._config)
-        return self._ex.take_reports()
+        ex = self._ex
+        if not ex.working.by_id:  # nothing to match (most bars of a backtest): no call, no new list
+            return ex.take_reports() if ex.reports else []
+        match_bar(event, ex, self._config)
+        return ex.take_reports()
 
     def on_event(self, event: Event) -> list[ExecutionReport]:
         """Dispatch a market-data event of this pair to ``on_book``/``on_trade``/``on_bar``."""
+        if event.__class__ is BarClosed:
+            return self.on_bar(event)  # type: ignore[arg-type]
         if isinstance(event, OrderBookUpdated):
             return self.on_book(event)
         if isinstance(event, MarketTradeReceived):
