@@ -16,7 +16,7 @@ from galfriday.app.runtime import RunOptions, Session, serve
 from galfriday.app.runtime.errors import StartRefused
 from galfriday.core.instruments import default_instruments
 from galfriday.core.types import OrderType, Side
-from galfriday.kraken.orders_wire import AddOrderRequest
+from galfriday.kraken.orders_wire import AddOrderRequest, AddOrderResult
 from galfriday.kraken.rest_private import KrakenPrivateClient
 from galfriday.sim.server import AccountSpec, ExchangeSimulator, SimulatorConfig
 from galfriday.storage.db.database import open_migrated_database
@@ -76,22 +76,28 @@ async def test_a_live_session_starts_from_the_account_reconciles_and_stops(
     assert await serve(session) == 0
 
 
+def _other_client(exchange: ExchangeSimulator) -> KrakenPrivateClient:
+    """Another program using the same account."""
+    return KrakenPrivateClient(exchange.rest_url, ACCOUNT.api_key, ACCOUNT.secret, MemoryNonces(), tier="pro")
+
+
+async def _foreign_order(client: KrakenPrivateClient) -> AddOrderResult:
+    """A resting XRP buy far below the market that this system did not place."""
+    request = AddOrderRequest(
+        instrument=default_instruments()["XRP/USD"],
+        side=Side.BUY,
+        order_type=OrderType.LIMIT,
+        qty=Decimal(100),
+        limit_price=Decimal("0.10000"),
+    )
+    return await client.add_order(request)
+
+
 async def test_a_foreign_open_order_refuses_the_start(
     tmp_path: Path, sqlite_url: str, exchange: ExchangeSimulator
 ) -> None:
-    async with KrakenPrivateClient(
-        exchange.rest_url, ACCOUNT.api_key, ACCOUNT.secret, MemoryNonces(), tier="pro"
-    ) as other:
-        xrp = default_instruments()["XRP/USD"]
-        await other.add_order(
-            AddOrderRequest(
-                instrument=xrp,
-                side=Side.BUY,
-                order_type=OrderType.LIMIT,
-                qty=Decimal(100),
-                limit_price=Decimal("0.10000"),
-            )
-        )
+    async with _other_client(exchange) as other:
+        await _foreign_order(other)
     session = Session(RunOptions(mode="live", config_file=_live_config(tmp_path, sqlite_url, exchange)))
     with pytest.raises(StartRefused, match="reconcil"):
         await session.start()
@@ -100,19 +106,8 @@ async def test_a_foreign_open_order_refuses_the_start(
 async def test_with_foreign_orders_set_to_cancel_the_start_cancels_it_and_trades(
     tmp_path: Path, sqlite_url: str, exchange: ExchangeSimulator
 ) -> None:
-    async with KrakenPrivateClient(
-        exchange.rest_url, ACCOUNT.api_key, ACCOUNT.secret, MemoryNonces(), tier="pro"
-    ) as other:
-        xrp = default_instruments()["XRP/USD"]
-        placed = await other.add_order(
-            AddOrderRequest(
-                instrument=xrp,
-                side=Side.BUY,
-                order_type=OrderType.LIMIT,
-                qty=Decimal(100),
-                limit_price=Decimal("0.10000"),
-            )
-        )
+    async with _other_client(exchange) as other:
+        placed = await _foreign_order(other)
         cancel_foreign = {"reconcile_foreign_orders": "cancel"}
         config = _live_config(tmp_path, sqlite_url, exchange, portfolio=cancel_foreign)
         session = Session(RunOptions(mode="live", config_file=config))
