@@ -21,6 +21,9 @@ METHODS: tuple[EnsembleMethod, ...] = ("average", "weighted", "vote")
 
 def combine(p_up: Sequence[float], weights: Sequence[float], method: EnsembleMethod) -> tuple[float, float]:
     """(P(up), confidence) of the members' predictions."""
+    if len(p_up) == 1 and method == "average":  # the usual case, once a bar: no array needed
+        value = float(p_up[0]) + 0.0  # what the mean of one gives (numpy's sum starts at +0.0)
+        return value, abs(2 * value - 1)
     p = np.asarray(p_up, dtype=np.float64)
     if len(p) == 0:
         raise ValueError("nothing to combine")

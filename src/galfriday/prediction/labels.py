@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -71,9 +72,10 @@ class LabelSpec:
         """The return from entry an "up" trade must beat: round-trip fees plus margin."""
         return self.round_trip + self.margin
 
-    @property
+    @cached_property
     def target(self) -> str:
-        """The prediction target this label defines, as recorded with models and predictions."""
+        """The prediction target this label defines, as recorded with models and predictions
+        (worked out once: the prediction service reads it for every bar)."""
         fee, margin = _bps(self.round_trip), _bps(self.margin)
         if self.kind is LabelKind.FORWARD:
             return f"up_h{self.horizon}_fee{fee}_m{margin}"

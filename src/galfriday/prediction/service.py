@@ -110,7 +110,6 @@ class PredictionService:
         self._experiments: dict[str, tuple[Experiment, LoadedModel]] = {}
         self._history: dict[str, deque[np.ndarray]] = {}
         self._batch: dict[str, BatchPredictions] = {}
-        self._targets: dict[int, tuple[Any, str]] = {}
         self._failing: set[str] = set()
         self._mismatch_alerted: set[str] = set()
         self._subscription: Any = None
@@ -412,24 +411,20 @@ class PredictionService:
             self._failing.discard(model.model_id)
             results.append((model, p_up))
             if self._submit is not None:
-                self._write(event, model.model_id, self._target(model), p_up, abs(2 * p_up - 1))
+                self._write(event, model.model_id, model.prediction_target, p_up, abs(2 * p_up - 1))
         if not results:
             self.stats["no_prediction"] += 1
             return
-        if len(results) == 1 and self._method == "average":
-            p_up = results[0][1] + 0.0  # what ``combine`` gives for one: numpy's sum starts at +0.0
-            confidence = abs(2 * p_up - 1)
-        else:
-            p_up, confidence = combine([p for _, p in results], [m.weight for m, _ in results], self._method)
+        p_up, confidence = combine([p for _, p in results], [m.weight for m, _ in results], self._method)
         if confidence < self._floor:
             self.stats["below_confidence_floor"] += 1
             return
         if len(results) == 1:  # the usual case, without the generator and the set
             model = results[0][0]
-            ids, model_id, target = (model.model_id,), model.model_id, self._target(model)
+            ids, model_id, target = (model.model_id,), model.model_id, model.prediction_target
         else:
             ids = tuple(m.model_id for m, _ in results)
-            targets = {self._target(m) for m, _ in results}
+            targets = {m.prediction_target for m, _ in results}
             model_id = f"ensemble-{self._method}-{''.join(filter(str.isalnum, event.pair))}"
             target = targets.pop() if len(targets) == 1 else "ensemble"
         if len(ids) > 1:
@@ -451,13 +446,6 @@ class PredictionService:
         self.stats["published"] += 1
 
     # -- helpers ------------------------------------------------------------------------------
-
-    def _target(self, model: LoadedModel) -> str:
-        """``model.prediction_target``, worked out once per bundle (it formats the label's numbers)."""
-        known = self._targets.get(id(model.bundle))
-        if known is None or known[0] is not model.bundle:  # the bundle is kept: its id stays its own
-            known = self._targets[id(model.bundle)] = (model.bundle, model.prediction_target)
-        return known[1]
 
     def _grow_history(self, model: LoadedModel) -> None:
         old = self._history.get(model.pair)
