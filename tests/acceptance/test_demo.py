@@ -110,4 +110,7 @@ def test_the_demo_never_empties_a_folder_that_is_not_its_own(in_tmp: Path) -> No
     (in_tmp / "mine" / "notes.txt").write_text("precious")
     code, output = _demo("--dir", "mine")
     assert code == 2 and "not a demo folder" in output
+    (in_tmp / "mine" / "galfriday.yaml").write_text("pairs: [XRP/USD]\n")  # the user's own config
+    code, output = _demo("--dir", "mine")
+    assert code == 2 and "not a demo folder" in output
     assert (in_tmp / "mine" / "notes.txt").read_text() == "precious"

@@ -33,6 +33,9 @@ DEMO_SETTINGS: dict[str, Any] = {
 }
 
 
+DEMO_MARKER = "# Written by `galfriday demo`; reuse it with --config.\n"
+
+
 @dataclass(frozen=True)
 class Workspace:
     root: Path
@@ -64,15 +67,25 @@ class Ports:
 def prepare(root: Path) -> Workspace:
     """An empty workspace at ``root`` (refusing to empty a folder that is not a demo's)."""
     root = root.resolve()
-    if root.exists() and any(root.iterdir()) and not (root / "galfriday.yaml").exists():
+    if root.exists() and any(root.iterdir()) and not _written_by_the_demo(root / "galfriday.yaml"):
         raise FileExistsError(
-            f"{root} exists and is not a demo folder (no galfriday.yaml): choose another --dir"
+            f"{root} exists and is not a demo folder (no galfriday.yaml the demo wrote): choose another --dir"
         )
     shutil.rmtree(root, ignore_errors=True)
     workspace = Workspace(root)
     workspace.data.mkdir(parents=True)
     workspace.reports.mkdir()
     return workspace
+
+
+def _written_by_the_demo(config: Path) -> bool:
+    """Only a folder holding the configuration the demo itself wrote may be emptied: a user's own
+    ``galfriday.yaml`` beside their files must never be taken for one."""
+    try:
+        with config.open(encoding="utf-8") as file:
+            return file.readline() == DEMO_MARKER
+    except OSError:
+        return False
 
 
 def write_config(workspace: Workspace, base_file: Path | None, ports: Ports) -> tuple[Path, str]:
@@ -109,7 +122,7 @@ def write_config(workspace: Workspace, base_file: Path | None, ports: Ports) -> 
     forced["exchange"]["nonce_file"] = str(root / "kraken.nonce")
     config = _merged(base, forced)
     workspace.config_path.write_text(
-        "# Written by `galfriday demo`; reuse it with --config.\n" + yaml.safe_dump(config, sort_keys=False),
+        DEMO_MARKER + yaml.safe_dump(config, sort_keys=False),
         encoding="utf-8",
     )
     load_config(workspace.config_path)  # fail here, not half-way through the demo
